@@ -1,0 +1,77 @@
+"""Recognise a MovieLens release from the files in a folder and load it.
+
+Each layout registers a `Release`: the files that identify it and a loader. Adding a layout is
+one `register(...)` call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reelgraph.data.dataset import Dataset
+from reelgraph.errors import DataError, ReleaseNotRecognised
+
+
+@dataclass(frozen=True)
+class Release:
+    """A MovieLens file layout.
+
+    Attributes:
+        name: short name shown to users, e.g. `movielens-csv`.
+        marker: files whose presence identifies the layout (all must exist).
+        load: reads the folder into a Dataset.
+    """
+
+    name: str
+    marker: tuple[str, ...]
+    load: Callable[[Path], Dataset]
+
+
+_RELEASES: list[Release] = []
+
+
+def register(release: Release) -> Release:
+    """Add a layout to those `detect` recognises (first registered, first tried)."""
+    _RELEASES.append(release)
+    return release
+
+
+def releases() -> list[Release]:
+    """Every registered layout."""
+    _ensure_builtin()
+    return list(_RELEASES)
+
+
+def detect(folder: str | Path) -> Release:
+    """The layout of `folder`, or an error listing the files each layout expects."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(folder, "not a folder; expected a MovieLens release folder")
+    for release in releases():
+        if all((folder / name).is_file() for name in release.marker):
+            return release
+    expected = "; ".join(f"{r.name}: {', '.join(r.marker)}" for r in releases())
+    raise ReleaseNotRecognised(
+        folder, f"no MovieLens release recognised; expected the files of one of: {expected}"
+    )
+
+
+def load(folder: str | Path) -> Dataset:
+    """Detect the layout of `folder` and load it."""
+    release = detect(folder)
+    dataset = release.load(Path(folder))
+    dataset.report.release = release.name
+    return dataset
+
+
+def _ensure_builtin() -> None:
+    if _RELEASES:
+        return
+    from reelgraph.data import legacy, movielens_csv
+
+    register(Release("movielens-csv", ("movies.csv", "ratings.csv"),
+                     movielens_csv.load_csv_release))  # fmt: skip
+    for release in legacy.RELEASES:
+        register(release)
