@@ -1,0 +1,1 @@
+"""Recommenders that walk the similarity graph."""
