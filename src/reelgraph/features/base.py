@@ -62,9 +62,13 @@ def normalised(matrix: np.ndarray | sp.spmatrix, n_movies: int) -> ViewVectors:
         kept = sp.diags(1.0 / norms[rows]) @ csr[rows]
         return ViewVectors(rows, sp.csr_matrix(kept), n_movies)
     dense = np.asarray(matrix, dtype=np.float64)
-    norms = np.linalg.norm(dense, axis=1)
-    rows = np.flatnonzero(norms > 0)
-    return ViewVectors(rows, dense[rows] / norms[rows, None], n_movies)
+    peak = np.abs(dense).max(axis=1) if dense.shape[1] else np.zeros(len(dense))
+    rows = np.flatnonzero(peak > 0)
+    # Dividing by the largest entry first makes proportional vectors (stats [2,2,2] and
+    # [3,3,3]) bit-identical before the L2 step, since IEEE division is correctly rounded:
+    # their cosines then tie exactly instead of differing in the last bit.
+    scaled = dense[rows] / peak[rows, None]
+    return ViewVectors(rows, scaled / np.linalg.norm(scaled, axis=1)[:, None], n_movies)
 
 
 class View:

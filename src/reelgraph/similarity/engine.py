@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 # margin of the k-th score are re-scored exactly, so the margin only costs a few extra rows.
 MARGIN = 1e-4
 SCORES_PER_BLOCK = 1 << 23  # float32 scores held at once (32 MiB): bounds working memory
+# Blended scores are rounded to this many decimals before ranking and saving, so that pairs
+# whose scores are mathematically equal (and differ only in the last bits of float64
+# arithmetic) tie exactly and fall back to movieId order on every machine.
+SCORE_DECIMALS = 10
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ class BlendedScorer:
             total += weight * ((where[source] >= 0) & (where[target] >= 0))
         if self.renormalise:
             np.divide(score, total, out=score, where=total > 0)
-        return score, components
+        return np.round(score, SCORE_DECIMALS), components
 
 
 def top_k(
