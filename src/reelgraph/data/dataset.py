@@ -20,8 +20,8 @@ class Genome:
     Attributes:
         movie_ids: int32 array, shape (n,), ascending.
         tag_ids: int32 array, shape (t,), ascending.
-        relevance: float32 array, shape (n, t); row i belongs to movie_ids[i], column j to
-            tag_ids[j]. Values lie in [0, 1].
+        relevance: float64 array, shape (n, t); row i belongs to movie_ids[i], column j to
+            tag_ids[j]. Values lie in [0, 1], with every digit of the file kept.
         tag_names: tag name per column, length t.
     """
 

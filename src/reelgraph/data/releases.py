@@ -52,9 +52,23 @@ def detect(folder: str | Path) -> Release:
     for release in releases():
         if all((folder / name).is_file() for name in release.marker):
             return release
+
+    present = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
     expected = "; ".join(f"{r.name}: {', '.join(r.marker)}" for r in releases())
+    found = ", ".join(present[:12]) + (", ..." if len(present) > 12 else "") or "no files"
+    near = [r for r in releases() if any((folder / name).is_file() for name in r.marker)]
+    if near:
+        missing = [n for n in near[0].marker if not (folder / n).is_file()]
+        raise ReleaseNotRecognised(
+            folder,
+            f"looks like a {near[0].name} release but required file(s) "
+            f"{', '.join(missing)} are missing; expected {', '.join(near[0].marker)}, "
+            f"found {found}",
+        )
     raise ReleaseNotRecognised(
-        folder, f"no MovieLens release recognised; expected the files of one of: {expected}"
+        folder,
+        f"no MovieLens release recognised; expected the files of one of: {expected}; "
+        f"found {found}",
     )
 
 
