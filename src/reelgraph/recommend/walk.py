@@ -35,9 +35,7 @@ class EdgeMatrix:
         src = np.searchsorted(movie_ids, edges["movie_id"].to_numpy())
         dst = np.searchsorted(movie_ids, edges["similar_id"].to_numpy())
         n = len(movie_ids)
-        matrix = sp.csr_matrix(
-            (edges["score"].to_numpy(np.float64), (src, dst)), shape=(n, n)
-        )
+        matrix = sp.csr_matrix((edges["score"].to_numpy(np.float64), (src, dst)), shape=(n, n))
         return cls(np.asarray(movie_ids), matrix)
 
 
