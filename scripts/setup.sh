@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev,bench,spark]"
-if [ -f package.json ] && command -v npm >/dev/null; then
-    npm ci --silent --no-audit --no-fund
-fi
+# JavaScript: the web page's libraries (repo root) and Neo4j's Cypher parser for the checks.
+npm ci --silent --no-audit --no-fund
+npm ci --silent --no-audit --no-fund --prefix tools/cypher-check
 echo "reelgraph set up in .venv: $(.venv/bin/reelgraph --version)"
