@@ -251,8 +251,9 @@ def _text_of(value) -> str | None:
 
 
 def _check_replaceable(out: Path) -> None:
-    if out.exists() and (not out.is_dir() or (any(out.iterdir())
-                                              and not (out / COMMAND_FILE).is_file())):  # fmt: skip
+    if not out.exists():
+        return
+    if not out.is_dir() or (any(out.iterdir()) and not (out / COMMAND_FILE).is_file()):
         raise StoreError(f"{str(out)!r} exists and is not a previous neo4j-admin export; "
                          "give an empty or new folder as --out")  # fmt: skip
 

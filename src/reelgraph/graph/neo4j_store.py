@@ -24,6 +24,7 @@ batch not committed; MERGE makes any re-sent batch harmless.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import stat
 import time
@@ -33,7 +34,21 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Session
+from neo4j.exceptions import (
+    AuthError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
 from reelgraph.errors import StoreError
+from reelgraph.graph import cypher
+from reelgraph.graph.cypher import NEO4J
+from reelgraph.graph.cypher_store import CypherStore
+from reelgraph.graph.model import GraphData, NodeSpec
+from reelgraph.graph.store import StoreOptions
 
 log = logging.getLogger(__name__)
 
@@ -196,3 +211,111 @@ def write_resumable(
                         type(exc).__name__, failures, attempts)  # fmt: skip
             time.sleep(wait * 2 ** (failures - 1))
             reconnect()
+
+
+# --- the store ----------------------------------------------------------------------------
+
+_LOST = (ServiceUnavailable, SessionExpired)
+"""Connection failures the driver gave up retrying: the load reconnects and resumes."""
+
+
+class Neo4jStore(CypherStore):
+    """One database on a Neo4j 5 server (see the module docstring)."""
+
+    name = "neo4j"
+    dialect = NEO4J
+
+    def __init__(self, config: Neo4jConfig) -> None:
+        self.config = config
+        self._driver = self._connect()
+
+    def _connect(self) -> Driver:
+        config = self.config
+        try:
+            driver = GraphDatabase.driver(
+                config.uri, auth=config.auth, max_transaction_retry_time=config.max_retry_time,
+                connection_timeout=config.connection_timeout,
+            )  # fmt: skip
+            driver.verify_connectivity()
+        except AuthError:
+            raise StoreError(f"Neo4j at {config.uri} refused user {config.user!r} "
+                             f"(settings from {config.source})") from None  # fmt: skip
+        except (DriverError, Neo4jError, ValueError) as exc:
+            raise StoreError(f"cannot reach Neo4j at {config.uri} (settings from "
+                             f"{config.source}): {_safe(exc, config)}") from None  # fmt: skip
+        log.info("neo4j store: connected to %s as %s", config.uri, config.user)
+        return driver
+
+    def _read(self, statement: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        check_plain(params)
+        with self._session() as session:
+            return session.execute_read(_values, statement, params or {})
+
+    def _write(self, statement: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        check_plain(params)
+        with self._session() as session:
+            return session.execute_write(_values, statement, params or {})
+
+    def _session(self) -> Session:
+        return self._driver.session(database=self.config.database)
+
+    def _load_part(self, data: GraphData, spec, batch_size: int, progress) -> float:
+        """Send one label or relationship type in batches, resuming after a dropped link."""
+        started = time.perf_counter()
+        name = spec.label if isinstance(spec, NodeSpec) else spec.type
+        statement = cypher.merge_nodes(spec) if isinstance(spec, NodeSpec) else None
+        statement = statement or cypher.merge_rels(spec)
+        write_resumable(
+            lambda rows: self._write(statement, {"rows": rows}),
+            lambda done: data.rows(name, batch_size, start=done),
+            what=name, attempts=self.config.resume_attempts, lost=_LOST,
+            reconnect=self._reconnect, tick=progress(name, data.count(name)) if progress else None,
+        )  # fmt: skip
+        return time.perf_counter() - started
+
+    def _reconnect(self) -> None:
+        self._driver.close()
+        self._driver = self._connect()
+
+    def close(self) -> None:
+        """Close the driver and its connection pool."""
+        self._driver.close()
+
+
+def open_neo4j(options: StoreOptions) -> Neo4jStore:
+    """A Neo4jStore from the NEO4J_* settings (or the NEO4J_CONFIG file)."""
+    return Neo4jStore(load_config(options.settings))
+
+
+def _values(tx: ManagedTransaction, statement: str, params: dict[str, Any]) -> list[list[Any]]:
+    return tx.run(statement, params).values()
+
+
+def _safe(exc: BaseException, config: Neo4jConfig) -> str:
+    """An exception's message with the password cut out, should a server ever echo it."""
+    text = str(exc)
+    return text.replace(config.password, HIDDEN) if config.password else text
+
+
+def check_plain(value: Any, where: str = "parameters") -> None:
+    """Raise TypeError unless `value` is made only of None, bool, int, finite float, str, and
+    lists and dicts of those: numpy types and NaN must never reach the driver."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return
+    if kind is float:
+        if not math.isfinite(value):
+            raise TypeError(f"{where}: {value!r} is not a finite number")
+        return
+    if kind is list:
+        for i, item in enumerate(value):
+            check_plain(item, f"{where}[{i}]")
+        return
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(f"{where}: key {key!r} is not a str")
+            check_plain(item, f"{where}.{key}")
+        return
+    raise TypeError(f"{where}: {value!r} has type {kind.__module__}.{kind.__name__}, "
+                    "expected a plain Python value")  # fmt: skip
