@@ -11,7 +11,8 @@ header, and the exact `neo4j-admin` command that imports them into a stopped Neo
     GraphInfo.csv   :ID(GraphInfo),key:string,buildId:string,k:long,views:string[],...
     SIMILAR.csv     :START_ID(Movie),:END_ID(Movie),score:double,rank:long,<view>:double...
     IN_GENRE.csv, RATED.csv, HAS_TAG.csv
-    import-command.txt   the command line;  schema.cypher   constraints to create afterwards
+    import-command.txt   the command line
+    schema.cypher        the unique constraints, to run once the imported database is up
 
 Each label has its own ID space, so Movie 1 and User 1 are different nodes. The import runs
 with `--id-type=integer`, which stores the integer ids as integers (`movieId`, `userId`):
@@ -37,6 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from reelgraph.errors import StoreError
+from reelgraph.graph.cypher import NEO4J
 from reelgraph.graph.model import (
     BOOL,
     FLOAT,
@@ -84,9 +86,7 @@ class AdminExport:
     command: str = ""
 
 
-def write_admin_import(
-    build, out: Path, *, database: str = DEFAULT_DATABASE, schema: list[str] | None = None
-) -> AdminExport:
+def write_admin_import(build, out: Path, *, database: str = DEFAULT_DATABASE) -> AdminExport:
     """Write a build's graph as neo4j-admin CSV files into the folder `out`.
 
     The files go to a temporary folder beside `out` that is renamed into place once complete,
@@ -97,8 +97,6 @@ def write_admin_import(
         build: the published `reelgraph.builds.Build`.
         out: the folder to create or replace.
         database: the Neo4j database name on the command line.
-        schema: Cypher statements for `schema.cypher` (constraints to create once the database
-            runs); none written when None.
     """
     started = time.perf_counter()
     out = Path(out).absolute()
@@ -112,8 +110,8 @@ def write_admin_import(
         export = _write_files(data, tmp, out)
         export.command = import_command(export, database, multiline=_has_newlines(data))
         (tmp / COMMAND_FILE).write_text(export.command + "\n")
-        if schema is not None:
-            (tmp / SCHEMA_FILE).write_text("".join(f"{s};\n" for s in schema))
+        schema = NEO4J.schema(data.model)
+        (tmp / SCHEMA_FILE).write_text("".join(f"{statement};\n" for statement in schema))
         _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
