@@ -133,4 +133,4 @@ def make_view(name: str, options: dict[str, Any] | None = None) -> View:
 
 def _load_builtin() -> None:
     # Importing the modules runs their @register_view decorators.
-    from reelgraph.features import genome, genres, stats  # noqa: F401
+    from reelgraph.features import collab, genome, genres, stats, usertags  # noqa: F401

@@ -23,14 +23,62 @@ class StatsView(View):
     count_group: ratings < 2 -> 0, 2..6 -> 1, 7..33 -> 2, > 33 -> 3.
     mean_group: mean <= 2 -> 0, <= 3 -> 1, <= 4 -> 2, above -> 3.
     Both rating groups are -1 for a movie without ratings.
+
+    The cosine of these 3-vectors is near 1 for most pairs; `encoding = "onehot"` instead puts
+    each group in its own block of indicator columns, so the cosine is the share of groups two
+    movies have in common (a group a movie lacks: no year, no ratings, is left empty).
     """
+
+    encoding: str = "groups"
+    """How the groups become a vector: "groups" (the published 3-vector) or "onehot"."""
+
+    mean_shrinkage: float = 0.0
+    """Shrink each movie's mean rating towards the mean of all ratings by this many pseudo
+    ratings before grouping, (sum + m * global mean) / (count + m), so that a movie with one
+    5-star rating is not in the top group. 0 reproduces the published recipe."""
+
+    def __post_init__(self) -> None:
+        if self.encoding not in STATS_ENCODINGS:
+            raise ValueError(
+                f"encoding must be one of {', '.join(sorted(STATS_ENCODINGS))}, "
+                f"not {self.encoding!r}"
+            )
+        if self.mean_shrinkage < 0:
+            raise ValueError(f"mean_shrinkage must be >= 0, not {self.mean_shrinkage!r}")
 
     def vectors(self, dataset: Dataset, ratings: pd.DataFrame) -> ViewVectors:
         count, mean = rating_stats(dataset.movie_ids, ratings)
+        if self.mean_shrinkage > 0 and len(ratings):
+            prior = float(ratings["rating"].mean())
+            m = self.mean_shrinkage
+            mean = np.where(count > 0, (np.nan_to_num(mean) * count + m * prior) / (count + m),
+                            np.nan)  # fmt: skip
         groups = np.column_stack(
             [year_groups(dataset.movies["year"]), count_groups(count), mean_groups(mean, count)]
         )
-        return normalised(groups.astype(np.float64), len(dataset.movies))
+        matrix = STATS_ENCODINGS[self.encoding](groups)
+        return normalised(matrix, len(dataset.movies))
+
+
+def _as_groups(groups: np.ndarray) -> np.ndarray:
+    """The published encoding: the (N, 3) group numbers as they are."""
+    return groups.astype(np.float64)
+
+
+def _as_onehot(groups: np.ndarray) -> np.ndarray:
+    """(N, 3) groups -> (N, 5 + 4 + 4) indicators; year 0 and rating groups -1 (unknown)
+    leave their block empty."""
+    year, count, mean = groups.T
+    blocks = [
+        year[:, None] == np.arange(1, YEAR_BINS + 1),
+        count[:, None] == np.arange(4),
+        mean[:, None] == np.arange(4),
+    ]
+    return np.hstack(blocks).astype(np.float64)
+
+
+STATS_ENCODINGS = {"groups": _as_groups, "onehot": _as_onehot}
+"""Encoding name -> function from the (N, 3) int64 groups to an (N, d) float64 matrix."""
 
 
 def rating_stats(movie_ids: np.ndarray, ratings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
