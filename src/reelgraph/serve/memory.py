@@ -194,6 +194,9 @@ class MemoryBackend:
                 f"weight: unknown view {', '.join(map(repr, unknown))}; "
                 f"this build has views {', '.join(self.views)}"
             )
+        negative = {v: w for v, w in overrides.items() if not w >= 0}
+        if negative:
+            raise RecipeError(f"weight: a view's weight must be a number >= 0, not {negative}")
         return {v: float(overrides.get(v, self.weights[v])) for v in self.views}
 
     def neighbourhood(self, movie_id: int, k: int, depth: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from string import Template
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from reelgraph import __version__
@@ -43,6 +43,7 @@ def install(app: FastAPI) -> None:
     for path in PAGES:
         app.add_api_route(path, _page, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/docs", _docs, include_in_schema=False)
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
 
 
 def _missing_assets(request: Request) -> HTMLResponse | None:
@@ -55,6 +56,10 @@ async def _page(request: Request) -> Response:
     if missing is not None:
         return missing
     return HTMLResponse(_template("page.html").substitute(version=__version__))
+
+
+async def _favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg")
 
 
 async def _missing_vendor(request: Request, path: str) -> Response:

@@ -172,7 +172,7 @@ function barTitle(similar, views) {
 }
 
 async function drawNeighbourhood(movieId, box) {
-  const graph = await api(`/api/movies/${movieId}/neighbourhood?k=6&depth=2`);
+  const graph = await api(`/api/movies/${movieId}/neighbourhood?k=8&depth=2`);
   const scores = graph.edges.map((e) => e.score);
   const low = Math.min(...scores);
   const high = Math.max(...scores);
@@ -185,11 +185,15 @@ async function drawNeighbourhood(movieId, box) {
   const cy = cytoscape({
     container: box,
     elements,
+    maxZoom: 1.3,
+    minZoom: 0.2,
     layout: { name: "concentric", concentric: (n) => 3 - n.data("hop"), levelWidth: () => 1,
-      minNodeSpacing: 12, animate: false },
+      minNodeSpacing: 70, spacingFactor: 1.1, padding: 30, animate: false },
     style: [
       { selector: "node", style: { label: "data(label)", "font-size": 9, width: 14, height: 14,
-        "background-color": "#7a8ca8", "text-wrap": "ellipsis", "text-max-width": 110 } },
+        "background-color": "#7a8ca8", "text-wrap": "ellipsis", "text-max-width": 120,
+        "text-valign": "bottom", "text-margin-y": 3, "text-background-color": "#fbfcfe",
+        "text-background-opacity": 0.75, "text-background-padding": 1 } },
       { selector: "node[hop = 0]", style: { "background-color": "#d64f5a", width: 24, height: 24,
         "font-size": 12, "font-weight": "bold" } },
       { selector: "node[hop = 1]", style: { "background-color": "#3b7dd8", width: 18, height: 18 } },

@@ -1,0 +1,108 @@
+"""The web page in a real headless Chromium: search, a movie page with its similar movies and
+the drawn neighbourhood, and a recommendation's explanation.
+
+Needs Debian's `chromium` (apt-get install chromium) and pip `playwright`; Playwright drives the
+system browser because it cannot download its own here. The screenshots land in the test's
+tmp folder (pytest prints where with -rA; see `screenshots`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("REELGRAPH_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def page(live_server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).is_file() and not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.errors = errors
+        yield page
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    folder = Path(os.environ.get("REELGRAPH_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_search_open_movie_see_similar_and_graph(page, live_server, screenshots):
+    page.goto(live_server.url + "/")
+    page.fill("#search", "toy story")
+    suggestion = page.locator("#suggestions li a", has_text="Toy Story (1995)")
+    suggestion.wait_for(timeout=10_000)
+    suggestion.click()
+
+    page.wait_for_url("**/movies/1")
+    assert page.locator("#movie-title").inner_text() == "Toy Story (1995)"
+    items = page.locator("li.similar-item")
+    items.first.wait_for(timeout=10_000)
+    assert items.count() == 10
+    segments = page.locator("li.similar-item").first.locator(".bar span")
+    assert segments.count() == 3  # one bar segment per view of the seed recipe
+
+    page.wait_for_function("window.reelgraphGraph && window.reelgraphGraph.nodes().length > 1")
+    drawn = page.evaluate(
+        "({nodes: reelgraphGraph.nodes().length, edges: reelgraphGraph.edges().length,"
+        " widths: reelgraphGraph.edges().map(e => e.data('width'))})"
+    )
+    assert drawn["nodes"] > 5
+    assert drawn["edges"] >= drawn["nodes"] - 1
+    assert page.locator("#graph canvas").count() >= 1
+    page.screenshot(path=str(screenshots / "movie.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_recommendation_explanation_opens(page, live_server, screenshots):
+    page.goto(live_server.url + "/users/1")
+    first = page.locator("li.recommendation").first
+    first.wait_for(timeout=10_000)
+    assert page.locator("li.recommendation").count() == 10
+    explanation = first.locator("details.because")
+    summary = explanation.locator("summary")
+    assert summary.inner_text().startswith("because you liked ")
+    summary.click()
+    reasons = explanation.locator("ul li")
+    reasons.first.wait_for(state="visible", timeout=5_000)
+    assert reasons.first.locator("a.movie-link").inner_text()
+    page.screenshot(path=str(screenshots / "user.png"), full_page=True)
+    assert not page.errors, page.errors
+
+
+def test_liked_movies_form(page, live_server, screenshots):
+    page.goto(live_server.url + "/liked")
+    page.fill("#liked-search", "matrix")
+    page.locator("#liked-options button", has_text="Matrix, The (1999)").click()
+    page.fill("#liked-search", "amelie")
+    page.locator("#liked-options button", has_text="Amelie").click()
+    assert page.locator("#liked-list li").count() == 2
+    page.click("#liked-go")
+    page.locator("#recommendations li.recommendation").first.wait_for(timeout=10_000)
+    assert "ids=" in page.url
+    page.screenshot(path=str(screenshots / "liked.png"), full_page=True)
+    assert not page.errors, page.errors
