@@ -10,6 +10,7 @@ block size, thread count or the order the movies were read in.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -72,13 +73,17 @@ class BlendedScorer:
         self.views = [v for v in views if v.weight > 0]
         self.n = views[0].vectors.n_movies if views else 0
         self.renormalise = renormalise
-        self._scan = [_padded_float32(v.vectors) for v in self.views]
         self._where = [v.vectors.positions() for v in self.views]
         self._weights = np.array([v.weight for v in self.views])
         presence = np.zeros((self.n, len(self.views)), dtype=np.float32)
         for j, where in enumerate(self._where):
             presence[where >= 0, j] = 1.0
         self._presence = presence
+
+    @functools.cached_property
+    def _scan(self) -> list[np.ndarray | sp.csr_matrix]:
+        # built on first use: the structured engine only needs `exact`
+        return [_padded_float32(v.vectors) for v in self.views]
 
     def scan(self, start: int, stop: int) -> np.ndarray:
         """Approximate (float32) blended scores of rows start..stop-1 against all movies.
@@ -122,6 +127,46 @@ def top_k(
     block_rows: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Neighbours:
+    """Each movie's k most similar other movies, exactly (the structured engine).
+
+    Movies without any vector in a large view fall into classes of identical small-view
+    vectors (genres, stats), scored once per class; see `reelgraph.similarity.plan`.
+    The result equals `top_k_simple`'s: same neighbours, same tie order, same float64 scores.
+
+    Args:
+        views: weighted views over one catalogue of N movies.
+        k: neighbours per movie; each movie gets min(k, N - 1).
+        renormalise: see `BlendedScorer`.
+        block_rows: query movies per block of the large views; by default enough for
+            ~32 MiB of scores. The result does not depend on it.
+        progress: called with the number of movies finished after each unit of work.
+
+    Returns:
+        Neighbours sorted by (source, rank).
+    """
+    from reelgraph.similarity.plan import TopKPlan
+
+    started = time.perf_counter()
+    plan = TopKPlan(views, k, renormalise=renormalise)
+    parts = []
+    for unit in plan.units(block_rows):
+        parts.append(plan.solve(unit))
+        if progress:
+            progress(unit.movies)
+    result = plan.assemble(parts)
+    log.info("top-%d of %d movies in %.1f s (%s)", plan.kk, plan.n,
+             time.perf_counter() - started, plan.describe())  # fmt: skip
+    return result
+
+
+def top_k_simple(
+    views: Sequence[WeightedView],
+    k: int,
+    *,
+    renormalise: bool = False,
+    block_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Neighbours:
     """Each movie's k most similar other movies, exactly.
 
     Args:
@@ -130,6 +175,9 @@ def top_k(
         renormalise: see `BlendedScorer`.
         block_rows: query rows per block; by default enough for ~32 MiB of scores.
         progress: called with the number of rows finished after each block.
+
+    The plain blocked engine: every query row against the whole catalogue. Kept as the
+    reference the structured engine is tested against.
 
     Returns:
         Neighbours sorted by (source, rank).
@@ -154,9 +202,7 @@ def top_k(
     source = np.concatenate([p[0] for p in parts])
     target = np.concatenate([p[1] for p in parts])
     score = np.concatenate([p[2] for p in parts])
-    components = {
-        name: np.concatenate([p[3][name] for p in parts]) for name in parts[0][3]
-    }
+    components = {name: np.concatenate([p[3][name] for p in parts]) for name in parts[0][3]}
     rank = np.tile(np.arange(1, kk + 1, dtype=np.int16), n)
     log.info("top-%d of %d movies in %.1f s", kk, n, time.perf_counter() - started)
     return Neighbours(source, rank, target, score, components)

@@ -1,4 +1,5 @@
-"""Top-k engines by name: `local` (this process) and, when installed, `spark`.
+"""Top-k engines by name: `local` (the structured engine in this process), `local-simple`
+(the plain blocked engine it is tested against) and `spark` (needs the `spark` extra).
 
 An engine is a callable with the signature of `reelgraph.similarity.engine.top_k`.
 """
@@ -8,13 +9,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reelgraph.errors import ReelgraphError
-from reelgraph.similarity.engine import top_k
+from reelgraph.similarity.engine import top_k, top_k_simple
 
 Engine = Callable[..., object]
 
 _ENGINES: dict[str, Callable[[], Engine]] = {
     "local": lambda: top_k,
+    "local-simple": lambda: top_k_simple,
+    "spark": lambda: _spark(),
 }
+
+
+def _spark() -> Engine:
+    from reelgraph.similarity.spark import spark_top_k  # imports pyspark only when chosen
+
+    return spark_top_k
 
 
 def register_engine(name: str, factory: Callable[[], Engine]) -> None:
