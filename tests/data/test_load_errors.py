@@ -130,7 +130,10 @@ def test_invalid_utf8(release):
     lines = path.read_bytes().split(b"\r\n")
     lines[9] = b"9,Sudden Death (1995)\xff,Action"
     path.write_bytes(b"\r\n".join(lines))
-    with pytest.raises(DataError, match=r"movies\.csv, line 10: expected utf8 text"):
+    with pytest.raises(
+        DataError,
+        match=r"movies\.csv, line 10: expected utf8 text, found the invalid bytes b'\\xff'$",
+    ):
         load(release)
 
 

@@ -170,8 +170,9 @@ def _locate(
         text = path.read_bytes().decode(layout.encoding)
     except UnicodeDecodeError as exc:
         line = path.read_bytes().count(b"\n", 0, exc.start) + 1
-        return DataError(path, f"expected {layout.encoding} text, found bytes that are not "
-                         f"({exc.object[exc.start:exc.end]!r})", line=line)  # fmt: skip
+        bad = exc.object[exc.start : exc.end]
+        return DataError(path, f"expected {layout.encoding} text, found the invalid bytes {bad!r}",
+                         line=line)  # fmt: skip
 
     width = len(layout.names) if layout.names else len(_header(path, layout))
     for line, fields in _records(path, layout, text):
