@@ -47,8 +47,8 @@ from reelgraph.errors import StoreError
 from reelgraph.graph import cypher
 from reelgraph.graph.cypher import NEO4J
 from reelgraph.graph.cypher_store import CypherStore
-from reelgraph.graph.model import GraphData, NodeSpec
-from reelgraph.graph.store import StoreOptions
+from reelgraph.graph.model import INFO, GraphData, GraphModel, NodeSpec
+from reelgraph.graph.store import SimilarFilters, StoreOptions
 
 log = logging.getLogger(__name__)
 
@@ -319,3 +319,45 @@ def check_plain(value: Any, where: str = "parameters") -> None:
         return
     raise TypeError(f"{where}: {value!r} has type {kind.__module__}.{kind.__name__}, "
                     "expected a plain Python value")  # fmt: skip
+
+
+# --- every statement, for the syntax check ------------------------------------------------
+
+_CLAUSES = ("MATCH ", "MERGE ", "UNWIND ", "CREATE ", "RETURN ", "CALL ", "WITH ", "OPTIONAL ")
+EXAMPLE_VIEWS = ("genome", "genres", "stats")
+
+
+def neo4j_statements(views: tuple[str, ...] = EXAMPLE_VIEWS) -> dict[str, str]:
+    """Every Cypher statement this store can send, by a name saying where it comes from.
+
+    The shared statement constants of `reelgraph.graph.cypher` are found by their first
+    clause, so a new one is listed without editing this function; statement builders are
+    called for every label and relationship type, and `similar_query` with each filter.
+    """
+    model = GraphModel.for_views(list(views))
+    out = {f"schema {i}": s for i, s in enumerate(NEO4J.schema(model))}
+    for name, value in vars(cypher).items():
+        if name.isupper() and isinstance(value, str) and value.startswith(_CLAUSES):
+            out[name] = value
+    for spec in [*model.nodes, INFO]:
+        out[f"clear_batch {spec.label}"] = cypher.clear_batch(spec.label)
+        out[f"count_nodes {spec.label}"] = cypher.count_nodes(spec.label)
+        out[f"count_distinct_keys {spec.label}"] = cypher.count_distinct_keys(spec)
+    for spec in model.nodes:
+        out[f"merge_nodes {spec.label}"] = cypher.merge_nodes(spec)
+    for spec in model.rels:
+        out[f"merge_rels {spec.type}"] = cypher.merge_rels(spec)
+        out[f"count_rels {spec.type}"] = cypher.count_rels(spec)
+    for name, filters in _FILTER_CASES.items():
+        out[f"similar_query {name}"] = cypher.similar_query(views, filters)[0]
+    return out
+
+
+_FILTER_CASES = {
+    "unfiltered": SimilarFilters(),
+    "genres": SimilarFilters(genres=("Comedy",)),
+    "exclude_genres": SimilarFilters(exclude_genres=("Horror",)),
+    "years": SimilarFilters(year_from=1990, year_to=1999),
+    "min_ratings": SimilarFilters(min_ratings=10),
+    "all": SimilarFilters(("Comedy", "Drama"), ("Horror",), 1990, 1999, 10),
+}
