@@ -126,3 +126,8 @@ def test_whole_ml25m_catalogue(catalog_dir):
     empty = int((movies["genres"].map(len) == 0).sum())
     assert empty == sum(r["genres"] == "(no genres listed)" for r in raw) == 5_062
     assert movies["year"].isna().sum() <= 412
+
+
+def test_loaded_arrays_are_writable(small):
+    # Arrow hands out read-only views; callers may edit the frames in place.
+    assert all(small.ratings[c].to_numpy().flags.writeable for c in small.ratings)

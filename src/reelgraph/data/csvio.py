@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -106,6 +107,13 @@ def read_csv(
         raise DataError(path, f"file has no data rows; expected data rows, found {what}")
     _reject_nulls(path, layout, table, present)
     return table
+
+
+def numpy_columns(table: pa.Table) -> tuple[np.ndarray, ...]:
+    """Every column of a null-free table as a writable NumPy array, in table order."""
+    arrays = (column.to_numpy() for column in table.columns)
+    # A single-chunk column comes back as a read-only view of Arrow memory.
+    return tuple(a if a.flags.writeable else a.copy() for a in arrays)
 
 
 def line_of(path: Path, row: int, layout: Layout = CSV) -> int:

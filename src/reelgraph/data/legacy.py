@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from reelgraph.data.csvio import Layout, line_of, read_csv, require_file
+from reelgraph.data.csvio import Layout, line_of, numpy_columns, read_csv, require_file
 from reelgraph.data.dataset import Dataset, LoadReport
 from reelgraph.data.releases import Release
 from reelgraph.data.validate import clean_ratings, movies_frame, split_genres
@@ -119,7 +119,7 @@ def read_movies_dat(path: Path) -> pd.DataFrame:
 
 def _ratings(path: Path, layout: Layout, movies: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     table = read_csv(path, RATING_TYPES, layout=layout)
-    columns = tuple(table[name].to_numpy() for name in RATING_COLUMNS)
+    columns = numpy_columns(table)
     return clean_ratings(columns, path, movies, WHOLE_STARS, report, layout=layout)
 
 

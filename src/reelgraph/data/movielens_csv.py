@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from reelgraph.data.csvio import read_csv
+from reelgraph.data.csvio import numpy_columns, read_csv
 from reelgraph.data.dataset import Dataset, Genome, LoadReport
 from reelgraph.data.validate import (
     check_unit_interval,
@@ -30,12 +30,7 @@ def load_csv_release(folder: Path, release: str = "movielens-csv") -> Dataset:
     started = time.perf_counter()
     report = LoadReport(release=release)
     movies = read_movies(folder / "movies.csv")
-    ratings_table = read_csv(
-        folder / "ratings.csv",
-        {"userId": pa.int32(), "movieId": pa.int32(), "rating": pa.float32(),
-         "timestamp": pa.int64()},
-    )  # fmt: skip
-    columns = tuple(column.to_numpy() for column in ratings_table.columns)
+    columns = read_rating_columns(folder / "ratings.csv")
     ratings = clean_ratings(columns, folder / "ratings.csv", movies, HALF_STARS, report)
     files = [folder / "movies.csv", folder / "ratings.csv"]
 
@@ -68,6 +63,19 @@ def read_movies(path: Path) -> pd.DataFrame:
         table["title"].to_pylist(),
         [split_genres(g) for g in table["genres"].to_pylist()],
     )
+
+
+def read_rating_columns(path: Path) -> tuple[np.ndarray, ...]:
+    """ratings.csv -> (user ids int32, movie ids int32, ratings float32, timestamps int64).
+
+    The Arrow table is dropped on return, so it is never held alongside the final frame.
+    """
+    table = read_csv(
+        path,
+        {"userId": pa.int32(), "movieId": pa.int32(), "rating": pa.float32(),
+         "timestamp": pa.int64()},
+    )  # fmt: skip
+    return numpy_columns(table)
 
 
 def read_tags(path: Path, movies: pd.DataFrame, report: LoadReport) -> pd.DataFrame:

@@ -118,7 +118,7 @@ def clean_ratings(
         users, items, stars, stamps = users[known], items[known], stars[known], stamps[known]
 
     frame = pd.DataFrame(
-        {"user_id": users, "movie_id": items, "rating": stars, "timestamp": stamps}
+        {"user_id": users, "movie_id": items, "rating": stars, "timestamp": stamps}, copy=False
     )
     return drop_repeats(frame, report)
 
