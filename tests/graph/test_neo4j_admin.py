@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import math
 import shlex
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from reelgraph.builds import Build
 from reelgraph.errors import StoreError
 from reelgraph.graph import neo4j_admin
 from reelgraph.graph.neo4j_admin import COMMAND_FILE, SCHEMA_FILE, write_admin_import
@@ -213,3 +215,16 @@ def test_a_failed_export_leaves_the_previous_one(graph_build, tmp_path, monkeypa
         write_admin_import(graph_build, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export"]
+
+
+def test_a_build_without_tags_or_ratings_exports_empty_files(graph_build, tmp_path):
+    folder = tmp_path / "build"
+    shutil.copytree(graph_build.folder, folder)
+    (folder / "tags.parquet").unlink()
+    (folder / "ratings.parquet").unlink()
+    result = write_admin_import(Build(folder), tmp_path / "export")
+    for name in ("User", "Tag", "RATED", "HAS_TAG"):
+        assert result.counts[name] == 0
+        header, rows = _read(tmp_path / "export" / f"{name}.csv")
+        assert header == {**NODE_HEADERS, **REL_HEADERS}[name] and rows == []
+    assert result.counts["SIMILAR"] == len(graph_build.edges)

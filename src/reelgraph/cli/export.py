@@ -19,7 +19,7 @@ FORMATS = ["csv", "parquet", "neo4j-admin"]
               help="Output file (default: standard output; required for parquet); "
                    "for neo4j-admin, the folder to write.")  # fmt: skip
 @click.option("--database", default="neo4j", show_default=True,
-              help="neo4j-admin: the Neo4j database the printed command imports into.")
+              help="neo4j-admin: the database the printed command imports into.")  # fmt: skip
 @click.pass_context
 def command(ctx, fmt, out, database) -> None:
     """Write every edge: movie_id, rank, similar_id, score and one column per view.

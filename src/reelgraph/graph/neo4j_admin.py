@@ -167,7 +167,7 @@ def _node_columns(spec: NodeSpec, table: pd.DataFrame) -> tuple[list[str], list[
             header.append(f"{prop.name}:ID({spec.label})")
         else:
             header.append(f"{prop.name}:{HEADER_TYPES[prop.type]}")
-        columns.append(_column(table[prop.name], prop.type))
+        columns.append(_column(_values(table, prop.name), prop.type))
     return header, columns
 
 
@@ -179,7 +179,7 @@ def _rel_columns(
                _endpoint(table[TARGET], spec.target, ids, spec.type)]  # fmt: skip
     for prop in spec.props:
         header.append(f"{prop.name}:{HEADER_TYPES[prop.type]}")
-        columns.append(_column(table[prop.name], prop.type))
+        columns.append(_column(_values(table, prop.name), prop.type))
     return header, columns
 
 
@@ -192,6 +192,13 @@ def _endpoint(keys: pd.Series, node: NodeSpec, ids: dict[str, pd.Index], rel: st
         missing = keys[positions < 0].iloc[0]
         raise StoreError(f"{rel} refers to {node.label} {missing!r}, which is not a node")
     return pa.array(positions, pa.int64())
+
+
+def _values(table: pd.DataFrame, name: str) -> pd.Series:
+    """A property's column; all missing when the table lacks it (e.g. no tags at all)."""
+    if name in table:
+        return table[name]
+    return pd.Series([None] * len(table), index=table.index, dtype=object)
 
 
 def _column(values: pd.Series, type_name: str) -> pa.Array:
