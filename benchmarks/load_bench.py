@@ -92,16 +92,19 @@ def main() -> int:
 def _time_load(folder: Path) -> int:
     from reelgraph.data import load
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     dataset = load(folder)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     n = len(dataset.ratings)
     print(f"cpu cores: {os.cpu_count()}")
     print(f"movies: {len(dataset.movies):,}  ratings: {n:,}  "
           f"users: {dataset.ratings['user_id'].nunique():,}")  # fmt: skip
-    print(f"load: {seconds:.2f} s, {n / seconds:,.0f} ratings/s")
+    print(f"load: {seconds:.2f} s wall, {n / seconds:,.0f} ratings/s; {cpu:.2f} s CPU")
+    print(f"load average: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (other work slows it)")
     print(f"peak RSS: {peak / 2**10:,.0f} MiB (before load {before / 2**10:,.0f} MiB)")
     print(f"ratings frame: {dataset.ratings.memory_usage(deep=True).sum() / 2**20:,.0f} MiB")
     return 0
