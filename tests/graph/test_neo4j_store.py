@@ -71,6 +71,8 @@ def test_the_config_file_wins_and_the_environment_fills_gaps(tmp_path):
         ('uri = "bolt://x"\n', "expected one [neo4j] table"),
         ("[neo4j\n", "not valid TOML"),
         ('[neo4j]\nuri = "bolt://neo4j:secret@db:7687"\n', "must not hold credentials"),
+        ('[neo4j]\nuri = "http://db:7474"\n', "must start with one of bolt://"),
+        ('[neo4j]\nuri = "db:7687"\n', "must start with one of bolt://"),
     ],
 )
 def test_bad_config_files_are_rejected_with_the_file_named(tmp_path, text, message):

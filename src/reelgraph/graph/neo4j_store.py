@@ -57,6 +57,8 @@ ENV_SETTINGS = {"uri": "NEO4J_URI", "user": "NEO4J_USER", "password": "NEO4J_PAS
                 "database": "NEO4J_DATABASE"}  # fmt: skip
 """Config field -> the environment variable (or StoreOptions.settings key) that sets it."""
 HIDDEN = "<hidden>"
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+"""Bolt URI schemes (the driver's HTTP preview is not supported)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ class Neo4jConfig:
     source: str = "defaults"
 
     def __post_init__(self) -> None:
+        scheme = self.uri.split("://", 1)[0] if "://" in self.uri else ""
+        if scheme not in SCHEMES:
+            raise StoreError(f"{self.source}: the Neo4j URI {self.uri!r} must start with one "
+                             f"of {', '.join(s + '://' for s in SCHEMES)}")  # fmt: skip
         if "@" in self.uri.split("://", 1)[-1].split("/", 1)[0]:
             raise StoreError(f"{self.source}: the Neo4j URI must not hold credentials; give "
                              "the user and password as NEO4J_USER and NEO4J_PASSWORD")  # fmt: skip
