@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from reelgraph.errors import BuildNotFound
@@ -26,6 +27,20 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (503, "No build to serve, or the build cannot be read."),
     )
 }
+
+
+async def answer(request: Request, method: str, *args: Any) -> JSONResponse:
+    """Call `method` of the backend and send its answer as JSON.
+
+    The in-memory backend answers in well under a millisecond, so it runs right here on the
+    event loop; a graph store's network or disk I/O runs in the thread pool. The answer is
+    sent as is: the response models document it and the tests validate it (validating it
+    again on every request would cost more than computing it).
+    """
+    data = backend(request)
+    call = getattr(data, method)
+    payload = call(*args) if data.in_memory else await run_in_threadpool(call, *args)
+    return JSONResponse(payload)
 
 
 def backend(request: Request) -> Any:
@@ -64,13 +79,15 @@ def search(request: Request, query: Annotated[s.SearchQuery, Query()]) -> Any:
 
 
 @router.get("/movies/{movie_id}", response_model=s.MovieDetails, responses=ERRORS)
-def movie(request: Request, movie_id: MovieId) -> Any:
+async def movie(request: Request, movie_id: MovieId) -> Any:
     """A movie's catalogue fields, rating count and mean, and its most frequent tags."""
-    return backend(request).movie(movie_id)
+    return await answer(request, "movie", movie_id)
 
 
 @router.get("/movies/{movie_id}/similar", response_model=s.SimilarAnswer, responses=ERRORS)
-def similar(request: Request, movie_id: MovieId, query: Annotated[s.SimilarQuery, Query()]) -> Any:
+async def similar(
+    request: Request, movie_id: MovieId, query: Annotated[s.SimilarQuery, Query()]
+) -> Any:
     """The k most similar movies, with each view's part of the score; optional per-view
     weights (`weight=genres=0.7`) re-rank the stored neighbours, filters drop some."""
     weights = parse_weight_overrides(query.weight) if query.weight else None
@@ -81,35 +98,35 @@ def similar(request: Request, movie_id: MovieId, query: Annotated[s.SimilarQuery
         year_max=query.year_max,
         min_ratings=query.min_ratings,
     )
-    return backend(request).similar(movie_id, query.k, weights, filters)
+    return await answer(request, "similar", movie_id, query.k, weights, filters)
 
 
 @router.get("/movies/{movie_id}/neighbourhood", response_model=s.Neighbourhood, responses=ERRORS)
-def neighbourhood(
+async def neighbourhood(
     request: Request, movie_id: MovieId, query: Annotated[s.NeighbourhoodQuery, Query()]
 ) -> Any:
     """The movie, its k nearest neighbours and theirs (up to `depth` hops), as a graph."""
-    return backend(request).neighbourhood(movie_id, query.k, query.depth)
+    return await answer(request, "neighbourhood", movie_id, query.k, query.depth)
 
 
 @router.get("/users/{user_id}", response_model=s.UserProfile, responses=ERRORS)
-def user(request: Request, user_id: UserId, query: Annotated[s.UserQuery, Query()]) -> Any:
+async def user(request: Request, user_id: UserId, query: Annotated[s.UserQuery, Query()]) -> Any:
     """A user's rating count and mean, and their top-rated movies."""
-    return backend(request).user(user_id, query.top)
+    return await answer(request, "user", user_id, query.top)
 
 
 @router.get(
     "/users/{user_id}/recommendations", response_model=s.UserRecommendations, responses=ERRORS
 )
-def user_recommendations(
+async def user_recommendations(
     request: Request, user_id: UserId, query: Annotated[s.RecommendQuery, Query()]
 ) -> Any:
     """Graph recommendations for a user: movies reached from the ones they liked (rated 4.0
     or more), each with the liked movies behind it ("because you liked ...")."""
-    return backend(request).recommend_user(user_id, query.k)
+    return await answer(request, "recommend_user", user_id, query.k)
 
 
 @router.post("/recommendations", response_model=s.LikedRecommendations, responses=ERRORS)
-def liked_recommendations(request: Request, body: s.LikedRequest) -> Any:
+async def liked_recommendations(request: Request, body: s.LikedRequest) -> Any:
     """Graph recommendations for a new user from a few liked movie ids."""
-    return backend(request).recommend_liked(body.liked, body.k)
+    return await answer(request, "recommend_liked", body.liked, body.k)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,7 @@ def create_app(home: Path, *, store: str = "build", node_modules: Path | None = 
         node_modules: the npm install holding the page's JavaScript (found if None).
     """
     app = FastAPI(
+        lifespan=_lifespan,
         title="reelgraph",
         version=__version__,
         summary="Similar movies and graph recommendations from a MovieLens build.",
@@ -62,6 +65,17 @@ def create_app(home: Path, *, store: str = "build", node_modules: Path | None = 
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Read the build before the first request (a missing one is reported, not fatal)."""
+    try:
+        app.state.serve.backend()
+    except BuildNotFound as exc:
+        log.warning("starting without a build: %s", exc)
+    yield
+    app.state.serve.close()
 
 
 def app_from_env() -> FastAPI:

@@ -76,6 +76,8 @@ class StoreBackend:
         store: an open `reelgraph.graph.store.GraphStore` holding the same build.
     """
 
+    in_memory = False
+
     def __init__(self, memory: MemoryBackend, store: Any) -> None:
         self.memory = memory
         self.store = store

@@ -18,9 +18,10 @@ import pandas as pd
 
 from reelgraph.builds import Build
 from reelgraph.errors import MovieNotFound, RecipeError, UserNotFound
-from reelgraph.recommend.walk import LIKED_THRESHOLD, EdgeMatrix, recommend_from_liked
+from reelgraph.recommend.walk import LIKED_THRESHOLD, EdgeMatrix
 from reelgraph.serve.search import TitleSearch
 from reelgraph.serve.similar import SimilarFilters, rank_edges
+from reelgraph.serve.walk import LikedWalk
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class MemoryBackend:
     """
 
     name = "build"
+    in_memory = True
 
     def __init__(self, build: Build) -> None:
         started = time.perf_counter()
@@ -49,6 +51,8 @@ class MemoryBackend:
         movies = build.movies.sort_values("movie_id", kind="stable").reset_index(drop=True)
         self.movie_ids = movies["movie_id"].to_numpy(np.int64)
         self.records = _movie_records(movies)
+        self.briefs = {m: _brief(r) for m, r in self.records.items()}
+        self._tag_sets: dict[int, set[str]] = {}
         self.search = TitleSearch(movies)
         self._index_edges(build.edges)
         self._index_ratings(build.table("ratings"))
@@ -75,8 +79,7 @@ class MemoryBackend:
         self.edge_cosines = np.column_stack(
             [edges[v].to_numpy(np.float64) for v in self.views]
         ).reshape(len(edges), len(self.views))
-        self.graph = EdgeMatrix.from_edges(edges, self.movie_ids)
-        self.graph_csc = self.graph.matrix.tocsc()
+        self.walk = LikedWalk(EdgeMatrix.from_edges(edges, self.movie_ids))
 
     def _index_ratings(self, ratings: pd.DataFrame | None) -> None:
         if ratings is None:
@@ -218,9 +221,7 @@ class MemoryBackend:
                         hops[target] = hop
                         nxt.append(target)
             frontier = nxt
-        nodes = [
-            {**_brief(self.records[m]), "hop": h} for m, h in sorted(hops.items(), key=_by_hop)
-        ]
+        nodes = [{**self.briefs[m], "hop": h} for m, h in sorted(hops.items(), key=_by_hop)]
         return {"movie_id": centre, "k": k, "depth": depth, "nodes": nodes, "edges": edges}
 
     # -- users -----------------------------------------------------------------------------
@@ -242,7 +243,7 @@ class MemoryBackend:
             "n_liked": int((self.rating_value[rows] >= LIKED_THRESHOLD).sum()),
             "top_rated": [
                 {
-                    **_brief(self.records[int(self.rating_movie[i])]),
+                    **self.briefs[int(self.rating_movie[i])],
                     "rating": float(self.rating_value[i]),
                     "timestamp": int(self.rating_time[i]),
                 }
@@ -264,62 +265,52 @@ class MemoryBackend:
         for movie_id in ids:
             self.record(int(movie_id))
         answer = self._recommend(ids, ids, k)
-        return {"liked": [_brief(self.records[int(m)]) for m in ids], **answer}
+        return {"liked": [self.briefs[int(m)] for m in ids], **answer}
 
     def _recommend(self, liked: np.ndarray, exclude: np.ndarray, k: int) -> dict[str, Any]:
-        liked = np.unique(liked)
-        ids, scores = (
-            recommend_from_liked(self.graph, liked, exclude, k) if len(liked) else ([], [])
-        )
-        if len(ids) == 0:
+        walked = self.walk(liked, exclude, k)
+        if len(walked.movie_ids) == 0:
             return self._fallback(exclude, k)
-        contributions = self._contributions(liked, np.asarray(ids))
         items = []
-        for j, (movie_id, score) in enumerate(zip(ids, scores, strict=True)):
+        for j, (movie_id, score) in enumerate(zip(walked.movie_ids, walked.scores, strict=True)):
             record = self.records[int(movie_id)]
+            sources, parts = walked.reasons[j]
+            because = [
+                self._reason(record, int(m), float(c))
+                for m, c in zip(sources[:REASONS_SHOWN], parts[:REASONS_SHOWN], strict=True)
+            ]
             items.append(
                 {
                     "rank": j + 1,
-                    **_brief(record),
+                    **self.briefs[int(movie_id)],
                     "score": float(score),
-                    "because": self._reasons(record, liked, contributions[:, j]),
+                    "because": because,
                 }
             )
         return {"k": k, "fallback": None, "recommendations": items}
 
-    def _contributions(self, liked: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-        """Edge scores liked -> chosen, float64 array of shape (len(liked), len(chosen))."""
-        rows = np.searchsorted(self.graph.movie_ids, liked)
-        cols = np.searchsorted(self.graph.movie_ids, chosen)
-        return self.graph_csc[:, cols][rows].toarray()
-
-    def _reasons(self, record: dict, liked: np.ndarray, column: np.ndarray) -> list[dict]:
-        hit = np.flatnonzero(column > 0)
-        hit = hit[np.lexsort((liked[hit], -column[hit]))][:REASONS_SHOWN]
-        reasons = []
-        for i in hit:
-            source = self.records[int(liked[i])]
-            shared_tags = sorted(self._tags(source["movie_id"]) & self._tags(record["movie_id"]))
-            reasons.append(
-                {
-                    **_brief(source),
-                    "contribution": float(column[i]),
-                    "shared_genres": sorted(set(source["genres"]) & set(record["genres"])),
-                    "shared_tags": shared_tags,
-                }
-            )
-        return reasons
+    def _reason(self, record: dict[str, Any], liked: int, contribution: float) -> dict[str, Any]:
+        source = self.records[liked]
+        return {
+            **self.briefs[liked],
+            "contribution": contribution,
+            "shared_genres": sorted(set(source["genres"]) & set(record["genres"])),
+            "shared_tags": sorted(self._tags(liked) & self._tags(record["movie_id"])),
+        }
 
     def _tags(self, movie_id: int) -> set[str]:
-        """A movie's genome tags and most used user tags, case-folded."""
-        tags = self.genome_tags.get(movie_id, []) + self.user_tags.get(movie_id, [])
-        return {t["tag"].lower() for t in tags}
+        """A movie's genome tags and most used user tags, case-folded (cached)."""
+        found = self._tag_sets.get(movie_id)
+        if found is None:
+            tags = self.genome_tags.get(movie_id, []) + self.user_tags.get(movie_id, [])
+            found = self._tag_sets[movie_id] = {t["tag"].lower() for t in tags}
+        return found
 
     def _fallback(self, exclude: np.ndarray, k: int) -> dict[str, Any]:
         skip = {int(m) for m in exclude}
         chosen = [m for m in self.popular if m not in skip][:k]
         items = [
-            {"rank": i + 1, **_brief(self.records[m]), "score": None, "because": []}
+            {"rank": i + 1, **self.briefs[m], "score": None, "because": []}
             for i, m in enumerate(chosen)
         ]
         reason = (
