@@ -275,6 +275,22 @@ def test_other_errors_are_not_retried(graph_build):
                         what="Movie", attempts=5, wait=0, lost=(ServiceUnavailable,))  # fmt: skip
 
 
+def test_a_server_gone_mid_load_is_retried_then_reported(graph_build):
+    """The real driver against a port nobody listens on: its errors count as a lost
+    connection, the store reconnects once (resume_attempts=1), then gives up clearly."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        config = Neo4jConfig(uri=f"bolt://127.0.0.1:{sock.getsockname()[1]}", password=PASSWORD,
+                             resume_attempts=1, max_retry_time=0.0)  # fmt: skip
+        store = Neo4jStore.__new__(Neo4jStore)  # as if connected before the server went away
+        store.config = config
+        store._driver = store._new_driver()
+        data = graph_data(graph_build)
+        with pytest.raises(StoreError, match="loading Movie after 0 rows, 1 reconnections"):
+            store._load_part(data, data.model.nodes[0], 1_000, None)
+        store.close()
+
+
 # --- a live Neo4j, only when NEO4J_URI is set --------------------------------------------
 
 

@@ -238,10 +238,7 @@ class Neo4jStore(CypherStore):
     def _connect(self) -> Driver:
         config = self.config
         try:
-            driver = GraphDatabase.driver(
-                config.uri, auth=config.auth, max_transaction_retry_time=config.max_retry_time,
-                connection_timeout=config.connection_timeout,
-            )  # fmt: skip
+            driver = self._new_driver()
             driver.verify_connectivity()
         except AuthError:
             raise StoreError(f"Neo4j at {config.uri} refused user {config.user!r} "
@@ -251,6 +248,14 @@ class Neo4jStore(CypherStore):
                              f"{config.source}): {_safe(exc, config)}") from None  # fmt: skip
         log.info("neo4j store: connected to %s as %s", config.uri, config.user)
         return driver
+
+    def _new_driver(self) -> Driver:
+        """A driver with its pool; it connects on first use."""
+        config = self.config
+        return GraphDatabase.driver(
+            config.uri, auth=config.auth, max_transaction_retry_time=config.max_retry_time,
+            connection_timeout=config.connection_timeout,
+        )  # fmt: skip
 
     def _read(self, statement: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         check_plain(params)
@@ -280,8 +285,9 @@ class Neo4jStore(CypherStore):
         return time.perf_counter() - started
 
     def _reconnect(self) -> None:
+        """A fresh connection pool; if the server is still away, the next batch says so."""
         self._driver.close()
-        self._driver = self._connect()
+        self._driver = self._new_driver()
 
     def close(self) -> None:
         """Close the driver and its connection pool."""
