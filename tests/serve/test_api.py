@@ -322,3 +322,30 @@ def test_unknown_endpoint_is_a_json_404(client):
     response = client.get("/api/nothing/here")
     assert response.status_code == 404
     assert response.json()["error"]["status"] == 404
+
+
+# -- every answer matches its documented model ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "model"),
+    [
+        ("get", "/api/movies/1", "MovieDetails"),
+        ("get", "/api/movies/40697", "MovieDetails"),
+        ("get", "/api/movies/1/similar?genre=Comedy", "SimilarAnswer"),
+        ("get", "/api/movies/1/neighbourhood", "Neighbourhood"),
+        ("get", "/api/users/1", "UserProfile"),
+        ("get", "/api/users/1/recommendations", "UserRecommendations"),
+        ("post", "/api/recommendations", "LikedRecommendations"),
+        ("get", "/api/movies/search?q=star", "SearchAnswer"),
+        ("get", "/api/health", "Health"),
+        ("get", "/api/movies/0", "ErrorAnswer"),
+    ],
+)
+def test_answers_match_their_response_models(client, method, path, model):
+    from reelgraph.serve import schemas
+
+    kwargs = {"json": {"liked": [1, 2]}} if method == "post" else {}
+    body = getattr(client, method)(path, **kwargs).json()
+    parsed = getattr(schemas, model).model_validate(body)
+    assert parsed.model_dump(mode="json", exclude_unset=True) == body

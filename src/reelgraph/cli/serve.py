@@ -7,7 +7,7 @@ import os
 
 import click
 
-from reelgraph.serve.backends import MEMORY, backend_names
+from reelgraph.serve.backends import DEFAULT, backend_names
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 @click.option(
     "--store",
     type=click.Choice(backend_names()),
-    default=MEMORY,
+    default=DEFAULT,
     show_default=True,
     help="Where similar movies and recommendations come from: the build in memory, "
     "or a graph store loaded with `reelgraph load` (falls back to the build).",

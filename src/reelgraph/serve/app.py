@@ -26,7 +26,7 @@ from reelgraph.errors import (
 )
 from reelgraph.serve import api, pages
 from reelgraph.serve.assets import find_assets
-from reelgraph.serve.backends import backend_factory
+from reelgraph.serve.backends import backend_factory, watched_links
 from reelgraph.serve.state import ServeState
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def create_app(home: Path, *, store: str = "build", node_modules: Path | None = 
         docs_url=None,
         redoc_url=None,
     )
-    app.state.serve = ServeState(home, backend_factory(store, home))
+    app.state.serve = ServeState(home, backend_factory(store, home), watched_links(store))
     app.state.assets = find_assets(node_modules)
     app.include_router(api.router)
     pages.install(app)

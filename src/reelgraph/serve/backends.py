@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from reelgraph.builds import Build
+from reelgraph.builds import CURRENT, Build
 from reelgraph.errors import ReelgraphError
 from reelgraph.serve.memory import MemoryBackend
 from reelgraph.serve.similar import SimilarFilters
@@ -23,6 +23,8 @@ from reelgraph.serve.similar import SimilarFilters
 log = logging.getLogger(__name__)
 
 MEMORY = "build"
+DEFAULT = "embedded"
+"""What `reelgraph serve` answers from unless told: the embedded graph, else the build."""
 
 
 def backend_names() -> list[str]:
@@ -51,6 +53,15 @@ def backend_factory(name: str, home: Path) -> Callable[[Build], Any]:
             return memory
 
     return make
+
+
+def watched_links(name: str) -> tuple[str, ...]:
+    """Links under the home whose moving means the backend must be rebuilt."""
+    if name != "embedded":
+        return (CURRENT,)
+    from reelgraph.graph.embedded import LIVE
+
+    return (CURRENT, LIVE)
 
 
 def _open_store(name: str, home: Path, build: Build) -> Any:

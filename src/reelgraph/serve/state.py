@@ -32,14 +32,19 @@ class ServeState:
     Args:
         home: the reelgraph home folder.
         factory: builds the backend from an opened Build (reads every table it needs).
+        links: symbolic links under `home` whose moving means a new backend is needed (the
+            build's `current`, and the embedded graph's live link when it is served).
     """
 
-    def __init__(self, home: Path, factory: BackendFactory) -> None:
+    def __init__(
+        self, home: Path, factory: BackendFactory, links: tuple[str, ...] = (CURRENT,)
+    ) -> None:
         self.home = Path(home)
         self.factory = factory
+        self.links = links
         self._lock = threading.Lock()
         self._backend: Any = None
-        self._target: str | None = None
+        self._target: tuple[str | None, ...] | None = None
         self._error: BuildNotFound | None = None
         self._failed_at = 0.0
 
@@ -56,13 +61,10 @@ class ServeState:
                 raise self._error
             return self._load(target)
 
-    def _link_target(self) -> str | None:
-        try:
-            return os.readlink(self.home / CURRENT)
-        except OSError:
-            return None
+    def _link_target(self) -> tuple[str | None, ...]:
+        return tuple(_readlink(self.home / name) for name in self.links)
 
-    def _load(self, target: str | None) -> Any:
+    def _load(self, target: tuple[str | None, ...]) -> Any:
         self._target = target
         try:
             build = Build.open(self.home)
@@ -95,3 +97,10 @@ class ServeState:
             if self._backend is not None:
                 self._backend.close()
             self._backend = None
+
+
+def _readlink(path: Path) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
