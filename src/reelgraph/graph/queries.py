@@ -1,10 +1,10 @@
 """The queries every graph store answers, written once over a store's `_read`.
 
 A store subclass only says how to run one read statement (`_read`) and how to load; the
-Cypher comes from `reelgraph.graph.cypher` and the final ranking is done here, in Python,
-from the rows the store returned. That keeps answers identical across stores: scores are
-summed in ascending liked-movie order (the order the in-memory recommender in
-`reelgraph.recommend.walk` sums them) and ties go to the smaller movieId.
+Cypher comes from `reelgraph.graph.cypher`. Filtering and the walk run in the store; the
+final ranking runs here, in Python, from the rows the store returned
+(`reelgraph.recommend.graph`), which keeps answers identical across stores and equal to the
+in-memory recommender of `reelgraph.recommend.walk`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ from reelgraph.errors import MovieNotFound, RecipeError, StoreError, UserNotFoun
 from reelgraph.graph import cypher
 from reelgraph.graph.model import INFO_KEY, GraphModel
 from reelgraph.graph.store import LIKED_THRESHOLD, SimilarFilters
+from reelgraph.recommend.graph import (
+    FALLBACK_MIN_COUNT,
+    FALLBACK_MIN_MEAN,
+    liked_and_rated,
+    rank_candidates,
+)
 
 log = logging.getLogger(__name__)
-
-FALLBACK_MIN_MEAN = 4.0
-"""Fallback recommendations: movies whose mean rating is at least this..."""
-FALLBACK_MIN_COUNT = 20
-"""...and that at least this many users rated, most rated first."""
 
 
 class StoreQueries:
@@ -35,6 +36,15 @@ class StoreQueries:
     def _read(self, statement: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         """Run one read statement; rows as lists of plain values in RETURN order."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _read")
+
+    def _query(self, statement: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        """`_read` with every float rounded to 15 significant digits.
+
+        FalkorDB replies with doubles printed to 15 significant digits, so every store's
+        floats go through the same rounding to give identical answers. Edge scores are
+        rounded to 1e-10 by the build, so they come through unchanged.
+        """
+        return [[_canonical(v) for v in row] for row in self._read(statement, params)]
 
     def close(self) -> None:
         """Release connections and files."""
@@ -49,7 +59,7 @@ class StoreQueries:
 
     def info(self) -> dict[str, Any] | None:
         """{build_id, k, views, weights, complete} of the loaded graph, or None when empty."""
-        rows = self._read(cypher.INFO_QUERY, {"key": INFO_KEY})
+        rows = self._query(cypher.INFO_QUERY, {"key": INFO_KEY})
         if not rows:
             return None
         build_id, k, views, weights, complete = rows[0]
@@ -77,7 +87,7 @@ class StoreQueries:
         return found[int(movie_id)]
 
     def _movies(self, ids: list[int]) -> dict[int, dict[str, Any]]:
-        rows = self._read(cypher.MOVIES_BY_ID, {"ids": [int(i) for i in ids]})
+        rows = self._query(cypher.MOVIES_BY_ID, {"ids": [int(i) for i in ids]})
         return {int(r[0]): movie_record(r) for r in rows}
 
     def counts(self) -> dict[str, int]:
@@ -88,7 +98,7 @@ class StoreQueries:
         return out
 
     def _scalar(self, statement: str, params: dict[str, Any] | None = None) -> int:
-        rows = self._read(statement, params)
+        rows = self._query(statement, params)
         return int(rows[0][0]) if rows else 0
 
     # --- similar --------------------------------------------------------------------------
@@ -107,7 +117,7 @@ class StoreQueries:
         views = info["views"]
         chosen = query_weights(info["weights"], weights)
         statement, params = cypher.similar_query(views, filters)
-        rows = self._read(statement, {**params, "movieId": int(movie_id)})
+        rows = self._query(statement, {**params, "movieId": int(movie_id)})
         entries = [_similar_entry(row, views, chosen, weights is not None) for row in rows]
         if weights is not None:
             entries.sort(key=lambda e: (-e["score"], e["movie_id"]))
@@ -143,7 +153,7 @@ class StoreQueries:
         ranked = []
         if liked_ids:
             params = {"liked": liked_ids, "rated": rated}
-            ranked = rank_candidates(self._read(cypher.RECOMMEND_EDGES, params), k)
+            ranked = rank_candidates(self._query(cypher.RECOMMEND_EDGES, params), k)
         if not ranked:
             return {**answer, **self._fallback(user_id, liked_ids, rated, k, min_rating)}
         details = self._movies([m for m, _, _ in ranked])
@@ -158,12 +168,10 @@ class StoreQueries:
         return {**answer, "recommendations": recs}
 
     def _user_likes(self, user_id: int, min_rating: float) -> tuple[list[int], list[int]]:
-        rows = self._read(cypher.USER_RATINGS, {"userId": user_id})
-        if not rows and not self._read(cypher.USER_EXISTS, {"userId": user_id}):
+        rows = self._query(cypher.USER_RATINGS, {"userId": user_id})
+        if not rows and not self._query(cypher.USER_EXISTS, {"userId": user_id}):
             raise UserNotFound(f"no user with id {user_id} in the {self.name} graph")
-        rated = sorted(int(m) for m, _ in rows)
-        liked = sorted(int(m) for m, r in rows if r is not None and float(r) >= min_rating)
-        return liked, rated
+        return liked_and_rated(rows, min_rating)
 
     def _known_movies(self, liked: Sequence[int]) -> list[int]:
         ids = sorted({int(m) for m in liked})
@@ -181,7 +189,7 @@ class StoreQueries:
             reason = f"no unrated movie is similar to what {who} liked"
         params = {"minMean": FALLBACK_MIN_MEAN, "minCount": FALLBACK_MIN_COUNT,
                   "exclude": rated, "k": int(k)}  # fmt: skip
-        rows = self._read(cypher.POPULAR, params)
+        rows = self._query(cypher.POPULAR, params)
         recs = [{"rank": i, **_public(movie_record(r)), "score": None}
                 for i, r in enumerate(rows, start=1)]  # fmt: skip
         note = (f"fallback: {reason}; showing the most rated movies with a mean rating of "
@@ -192,8 +200,8 @@ class StoreQueries:
         liked = sorted({b["movie_id"] for r in recs for b in r["because"]})
         recommended = [r["movie_id"] for r in recs]
         params = {"liked": liked, "recommended": recommended}
-        genres = _pairs(self._read(cypher.SHARED_GENRES, params))
-        tags = _pairs(self._read(cypher.SHARED_TAGS, params))
+        genres = _pairs(self._query(cypher.SHARED_GENRES, params))
+        tags = _pairs(self._query(cypher.SHARED_TAGS, params))
         titles = {m: d["title"] for m, d in self._movies(liked).items()}
         for rec in recs:
             for because in rec["because"]:
@@ -241,28 +249,12 @@ def _similar_entry(row, views, weights, reweighted: bool) -> dict[str, Any]:
             "score": float(score), "contributions": parts}  # fmt: skip
 
 
-def rank_candidates(
-    edges: list[list[Any]], k: int
-) -> list[tuple[int, float, list[tuple[int, float]]]]:
-    """Top-k candidates from (liked_id, candidate_id, score) rows.
-
-    Returns:
-        [(movie_id, score, [(liked_id, contribution), ...])], best first, ties by movie_id;
-        each score is the sum of its contributions in ascending liked_id order, and the
-        contributions are listed largest first.
-    """
-    reached: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for liked_id, movie_id, score in edges:
-        reached[int(movie_id)].append((int(liked_id), float(score)))
-    totals = []
-    for movie_id, parts in reached.items():
-        parts.sort()
-        total = 0.0
-        for _, score in parts:
-            total += score
-        totals.append((movie_id, total, sorted(parts, key=lambda p: (-p[1], p[0]))))
-    totals.sort(key=lambda t: (-t[1], t[0]))
-    return totals[:k]
+def _canonical(value: Any) -> Any:
+    if isinstance(value, float):
+        return float(f"{value:.15g}")
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
 
 
 def _pairs(rows: list[list[Any]]) -> dict[tuple[int, int], set[str]]:

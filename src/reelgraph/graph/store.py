@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from reelgraph.errors import StoreError
+from reelgraph.recommend.graph import LIKED_THRESHOLD
 
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_STORE = "embedded"
-LIKED_THRESHOLD = 4.0
 
 Progress = Callable[[str, int], Callable[[int], None]]
 """Progress factory: given a step name and a total, returns a callback taking increments."""
