@@ -1,33 +1,70 @@
-"""Similar movies read from a build, with each view's contribution to the score."""
+"""Similar movies read from a build's files, with each view's contribution to the score.
+
+This is the reader used before the graph is loaded (`reelgraph similar` says so); the graph
+stores answer the same question with the same filters and weights through Cypher.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from reelgraph.builds import Build
+from reelgraph.graph.queries import query_weights
+from reelgraph.graph.store import SimilarFilters
 from reelgraph.lookup import TitleIndex
 
 
-def similar_movies(build: Build, movie: str | int, k: int) -> dict[str, Any]:
+def similar_movies(
+    build: Build,
+    movie: str | int,
+    k: int,
+    filters: SimilarFilters | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
     """The k most similar movies to `movie` (an id or a title) as plain data.
 
     Each entry carries rank, movie_id, title, year, genres, score and `contributions`: view
     name -> weight x that view's cosine (they sum to the score unless the recipe
-    renormalises).
+    renormalises). `filters` keep some of the stored neighbours; `weights` (view -> weight)
+    re-score them from the stored per-view cosines and re-rank them (ties by movie_id).
     """
     movies = build.movies
     movie_id = TitleIndex(movies).resolve(movie)
     edges = build.edges
-    rows = edges[edges["movie_id"] == movie_id].sort_values("rank").head(k)
-    return {
-        "movie": movie_record(movies, movie_id),
-        "k_built": build.manifest["k"],
-        "views": build.view_names,
-        "weights": build.weights,
-        "similar": [_entry(build, movies, row) for row in rows.itertuples(index=False)],
-    }
+    rows = edges[edges["movie_id"] == movie_id].sort_values("rank")
+    if filters is not None:
+        rows = rows[_keep(movies.set_index("movie_id").loc[rows["similar_id"]], filters)]
+    chosen = query_weights(build.weights, weights)
+    entries = [_entry(build, movies, row, chosen) for row in rows.itertuples(index=False)]
+    if weights is not None:
+        for entry in entries:
+            entry["score"] = sum(entry["contributions"].values())
+        entries.sort(key=lambda e: (-e["score"], e["movie_id"]))
+        for rank, entry in enumerate(entries, start=1):
+            entry["rank"] = rank
+    answer = {"movie": movie_record(movies, movie_id), "k_built": build.manifest["k"],
+              "views": build.view_names, "weights": chosen, "similar": entries[:k]}  # fmt: skip
+    if filters is not None:
+        answer["filters"] = filters.to_dict()
+    return answer
+
+
+def _keep(targets: pd.DataFrame, filters: SimilarFilters) -> list[bool]:
+    """Per neighbour (rows of the catalogue, in edge order): does it pass the filters?"""
+    keep = []
+    for genres, year, count in zip(targets["genres"], targets["year"], targets["n_ratings"],
+                                   strict=True):  # fmt: skip
+        ok = not filters.genres or bool(set(genres) & set(filters.genres))
+        ok = ok and not set(genres) & set(filters.exclude_genres)
+        known = not pd.isna(year)
+        ok = ok and (filters.year_from is None or (known and year >= filters.year_from))
+        ok = ok and (filters.year_to is None or (known and year <= filters.year_to))
+        ok = ok and (filters.min_ratings is None or count >= filters.min_ratings)
+        keep.append(ok)
+    return keep
 
 
 def movie_record(movies: pd.DataFrame, movie_id: int) -> dict[str, Any]:
@@ -42,8 +79,7 @@ def movie_record(movies: pd.DataFrame, movie_id: int) -> dict[str, Any]:
     }
 
 
-def _entry(build: Build, movies: pd.DataFrame, row) -> dict[str, Any]:
-    weights = build.weights
+def _entry(build: Build, movies: pd.DataFrame, row, weights: dict[str, float]) -> dict[str, Any]:
     record = movie_record(movies, int(row.similar_id))
     return {
         "rank": int(row.rank),

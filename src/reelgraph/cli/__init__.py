@@ -14,7 +14,7 @@ from reelgraph.config import HOME_ENV, home
 from reelgraph.errors import ReelgraphError
 
 # Each name is a module of this package defining a click command called `command`.
-COMMANDS = ["build", "similar", "export", "serve", "download", "evaluate"]
+COMMANDS = ["build", "similar", "export", "serve", "download", "evaluate", "load", "recommend"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from reelgraph.cli.progress import bars
+from reelgraph.graph.store import DEFAULT_BATCH_SIZE
 from reelgraph.pipeline import run_build
 from reelgraph.recipe import load_recipe, parse_weight_overrides
 from reelgraph.similarity.engines import engine_names
@@ -25,8 +26,10 @@ from reelgraph.similarity.engines import engine_names
               type=click.Choice(engine_names()), help="Where the top-k runs.")
 @click.option("--block-rows", type=click.IntRange(min=1), default=None,
               help="Query rows per block (default: about 32 MiB of scores).")
+@click.option("--load", "load_graph", is_flag=True,
+              help="Then load the build into the embedded graph store (`reelgraph load`).")
 @click.pass_context
-def command(ctx, data, recipe, weights, k, engine, block_rows) -> None:
+def command(ctx, data, recipe, weights, k, engine, block_rows, load_graph) -> None:
     """Compute every movie's k most similar movies and save the build."""
     chosen = load_recipe(recipe).with_weights(parse_weight_overrides(weights))
     home = ctx.obj["home"]
@@ -35,6 +38,10 @@ def command(ctx, data, recipe, weights, k, engine, block_rows) -> None:
         result = run_build(data, chosen, k, home, engine=engine, block_rows=block_rows,
                            progress=progress)  # fmt: skip
     _summary(result.manifest, result.folder)
+    if load_graph:
+        from reelgraph.cli.load import echo_load, load_current
+
+        echo_load(*load_current(home, "embedded", DEFAULT_BATCH_SIZE))
 
 
 def _summary(manifest: dict, folder: Path) -> None:

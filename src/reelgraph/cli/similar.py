@@ -7,22 +7,88 @@ import json
 import click
 
 from reelgraph.builds import Build
+from reelgraph.graph import SimilarFilters, StoreOptions, open_store
+from reelgraph.graph.embedded import live_path
+from reelgraph.lookup import TitleIndex
 from reelgraph.neighbours import similar_movies
+from reelgraph.recipe import parse_weight_overrides
 
 
 @click.command("similar")
 @click.argument("movie")
-@click.option("--k", default=10, show_default=True, type=click.IntRange(min=1),
-              help="How many similar movies to show.")
+@click.option(
+    "--k",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many similar movies to show.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option(
+    "--genre",
+    "genres",
+    multiple=True,
+    metavar="G",
+    help="Keep movies with this genre (repeatable: any of them).",
+)
+@click.option(
+    "--exclude-genre",
+    "exclude_genres",
+    multiple=True,
+    metavar="G",
+    help="Drop movies with this genre (repeatable).",
+)
+@click.option("--year-from", type=int, default=None, help="Keep movies from this year on.")
+@click.option("--year-to", type=int, default=None, help="Keep movies up to this year.")
+@click.option(
+    "--min-ratings",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Keep movies rated at least this many times.",
+)
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    metavar="VIEW=W",
+    help="Re-weight a view at query time, e.g. --weight genres=0.7 (repeatable).",
+)
 @click.pass_context
-def command(ctx, movie, k, as_json) -> None:
-    """Show the movies most similar to MOVIE (a movieId or a title)."""
-    build = Build.open(ctx.obj["home"])
-    answer = similar_movies(build, movie, k)
+def command(ctx, movie, k, as_json, genres, exclude_genres, year_from, year_to, min_ratings,
+            weights) -> None:  # fmt: skip
+    """Show the movies most similar to MOVIE (a movieId or a title).
+
+    Filters and weights apply to the neighbours the build stored (its k); the answer comes
+    from the loaded embedded graph, or from the build files until `reelgraph load` ran.
+    """
+    home = ctx.obj["home"]
+    build = Build.open(home)
+    filters = SimilarFilters(tuple(genres), tuple(exclude_genres), year_from, year_to,
+                             min_ratings)  # fmt: skip
+    overrides = parse_weight_overrides(weights) if weights else None
+    if live_path(home) is None:
+        click.echo("note: the graph is not loaded yet (run `reelgraph load`); reading the "
+                   "build files", err=True)  # fmt: skip
+        answer = similar_movies(build, movie, k, filters, overrides)
+    else:
+        movie_id = TitleIndex(build.movies).resolve(movie)
+        with open_store("embedded", StoreOptions(home=home)) as store:
+            _warn_if_stale(store.info(), build)
+            answer = store.similar(movie_id, k, filters, overrides)
     if as_json:
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
+    _table(answer)
+
+
+def _warn_if_stale(info: dict | None, build: Build) -> None:
+    if info and info["build_id"] != build.manifest["build_id"]:
+        click.echo(f"note: the graph holds build {info['build_id']}, not the current build "
+                   f"{build.manifest['build_id']}; run `reelgraph load` to refresh it",
+                   err=True)  # fmt: skip
+
+
+def _table(answer: dict) -> None:
     source = answer["movie"]
     click.echo(f"{source['title']}  [{source['movie_id']}]  {' | '.join(source['genres'])}")
     views = answer["views"]
