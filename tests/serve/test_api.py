@@ -260,6 +260,7 @@ def test_explanations_are_liked_movies_with_their_edge_scores(client, build):
                 edges[(reason["movie_id"], rec["movie_id"])]
             )
         assert sum(r["contribution"] for r in rec["because"]) <= rec["score"] + 1e-9
+        assert rec["n_because"] >= len(rec["because"])
 
 
 def test_user_with_nothing_liked_gets_the_labelled_fallback(client, build):

@@ -90,3 +90,18 @@ def test_empty_store_falls_back_then_serves_the_graph_once_loaded(serve_home, tm
         health = client.get("/api/health").json()
         assert health["backend"] == "embedded"
         assert client.get("/api/movies/1/similar").status_code == 200
+
+
+def test_store_explanations_equal_the_memory_ones(store_client, client):
+    from_store = store_client.get("/api/users/1/recommendations?k=5").json()
+    from_memory = client.get("/api/users/1/recommendations?k=5").json()
+    for mine, theirs in zip(
+        from_store["recommendations"], from_memory["recommendations"], strict=True
+    ):
+        assert mine["n_because"] == theirs["n_because"]
+        assert [b["movie_id"] for b in mine["because"]] == [
+            b["movie_id"] for b in theirs["because"]
+        ]
+        assert [b["shared_genres"] for b in mine["because"]] == [
+            b["shared_genres"] for b in theirs["because"]
+        ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from reelgraph.builds import CURRENT, Build
 from reelgraph.errors import ReelgraphError
-from reelgraph.serve.memory import MemoryBackend
+from reelgraph.serve.memory import REASONS_SHOWN, MemoryBackend
 from reelgraph.serve.similar import SimilarFilters
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,9 @@ class StoreBackend:
     def _recommendations(self, answer: dict[str, Any], k: int) -> dict[str, Any]:
         items = []
         for item in answer["recommendations"]:
+            reasons = sorted(
+                item.get("because", []), key=lambda r: (-r["contribution"], r["movie_id"])
+            )
             because = [
                 {
                     **self._brief(r["movie_id"]),
@@ -177,7 +180,7 @@ class StoreBackend:
                     "shared_genres": list(r.get("shared_genres", [])),
                     "shared_tags": list(r.get("shared_tags", [])),
                 }
-                for r in item.get("because", [])
+                for r in reasons[:REASONS_SHOWN]
             ]
             score = None if answer.get("fallback") else float(item["score"])
             items.append(
@@ -186,6 +189,7 @@ class StoreBackend:
                     **self._brief(item["movie_id"]),
                     "score": score,
                     "because": because,
+                    "n_because": len(reasons),
                 }
             )
         note = answer.get("note") or "fallback: most popular well-rated movies"

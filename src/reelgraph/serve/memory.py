@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 TOP_TAGS = 8
 FALLBACK_MIN_MEAN = 4.0
-REASONS_SHOWN = 5
+REASONS_SHOWN = 3
 
 
 class MemoryBackend:
@@ -285,6 +285,7 @@ class MemoryBackend:
                     **self.briefs[int(movie_id)],
                     "score": float(score),
                     "because": because,
+                    "n_because": len(sources),
                 }
             )
         return {"k": k, "fallback": None, "recommendations": items}
@@ -310,7 +311,7 @@ class MemoryBackend:
         skip = {int(m) for m in exclude}
         chosen = [m for m in self.popular if m not in skip][:k]
         items = [
-            {"rank": i + 1, **self.briefs[m], "score": None, "because": []}
+            {"rank": i + 1, **self.briefs[m], "score": None, "because": [], "n_because": 0}
             for i, m in enumerate(chosen)
         ]
         reason = (

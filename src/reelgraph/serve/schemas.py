@@ -209,11 +209,13 @@ class Reason(MovieBrief):
 
 
 class Recommendation(MovieBrief):
-    """A recommended movie, its score (null for the fallback) and why."""
+    """A recommended movie, its score (null for the fallback) and why: the liked movies with
+    the largest contributions (at most 3) out of the `n_because` that lead to it."""
 
     rank: int
     score: float | None
     because: list[Reason]
+    n_because: int
 
 
 class Recommendations(BaseModel):

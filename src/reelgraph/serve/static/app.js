@@ -216,7 +216,7 @@ function recommendationList(answer) {
     stats(r),
     r.because.length ? el("details", { class: "because" },
       el("summary", {}, `because you liked ${r.because[0].title}` +
-        (r.because.length > 1 ? ` and ${r.because.length - 1} more` : "")),
+        (r.n_because > 1 ? ` and ${r.n_because - 1} more` : "")),
       el("ul", {}, r.because.map((b) => el("li", {}, movieLink(b),
         el("span", { class: "score" }, ` +${b.contribution.toFixed(3)}`),
         el("span", { class: "muted" }, sharedText(b)))))) : null));
