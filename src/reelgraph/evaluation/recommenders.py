@@ -21,7 +21,7 @@ from reelgraph.data.dataset import Dataset
 from reelgraph.errors import ReelgraphError
 from reelgraph.pipeline import compute_views, edges_frame
 from reelgraph.recipe import load_recipe
-from reelgraph.recommend.walk import EdgeMatrix, recommend_many
+from reelgraph.recommend.walk import LIKED_THRESHOLD, EdgeMatrix, recommend_many
 from reelgraph.similarity.engine import top_k
 
 log = logging.getLogger(__name__)
@@ -208,11 +208,12 @@ class ALS(ScoreMatrixRecommender):
         from implicit.cpu.als import AlternatingLeastSquares
 
         self.data = data
-        model = AlternatingLeastSquares(
-            factors=self.factors, regularization=self.regularization, alpha=self.alpha,
-            iterations=self.iterations, random_state=data.seed, num_threads=1,
-        )  # fmt: skip
-        with threadpool_limits(1):
+        # implicit parallelises itself; BLAS threads on top of it only oversubscribe
+        with threadpool_limits(1, "blas"):
+            model = AlternatingLeastSquares(
+                factors=self.factors, regularization=self.regularization, alpha=self.alpha,
+                iterations=self.iterations, random_state=data.seed, num_threads=1,
+            )  # fmt: skip
             model.fit(data.matrix.astype(np.float32).tocsr(), show_progress=False)
         self._users = np.asarray(model.user_factors)
         self._items = np.asarray(model.item_factors)
@@ -268,6 +269,8 @@ class GraphRecommender(Recommender):
     neighbours: int = 20
     weights: dict[str, float] = field(default_factory=dict)
     """Overrides of the recipe's view weights (what weight learning tunes)."""
+    liked: float = LIKED_THRESHOLD
+    """The walk starts from the movies the user rated at least this."""
 
     def fit(self, data: Interactions) -> GraphRecommender:
         self.data = data
@@ -281,7 +284,7 @@ class GraphRecommender(Recommender):
     def recommend(self, user_ids: np.ndarray, k: int) -> Lists:
         ratings = self.data.dataset.ratings
         ratings = ratings[ratings["user_id"].isin(user_ids)]
-        lists = recommend_many(self._graph, ratings, k)
+        lists = recommend_many(self._graph, ratings, k, threshold=self.liked)
         empty = np.zeros(0, dtype=self.data.movie_ids.dtype)
         return {int(u): lists.get(int(u), empty) for u in user_ids}
 
@@ -302,3 +305,18 @@ class DefaultGraph(GraphRecommender):
     recipe: str = "default"
     neighbours: int = 50
     grid: ClassVar[dict[str, list[Any]]] = {"neighbours": [20, 50, 100]}
+
+
+@register_recommender("graph-learned")
+@dataclass
+class LearnedGraph(GraphRecommender):
+    """The `default` recipe's graph walk with its content views' weights fitted on the
+    validation split (the collaborative view's weight stays 1: only ratios matter)."""
+
+    recipe: str = "default"
+    neighbours: int = 50
+    grid: ClassVar[dict[str, list[Any]]] = {
+        "weights.genres": [0.0, 0.025, 0.05, 0.1, 0.2],
+        "weights.usertags": [0.0, 0.025, 0.05, 0.1, 0.2],
+        "weights.stats": [0.0, 0.025, 0.05, 0.1],
+    }

@@ -41,6 +41,11 @@ class CollabView(View):
     min_rating: float = 0.0
     """Ratings below this are ignored (0 keeps every rating)."""
 
+    user_weight: float = 0.0
+    """Weigh each rater by n_u ** -user_weight, n_u the number of movies they rated, so that
+    someone who rated everything links movies less than a selective rater (0.5 scales each
+    user's row to unit norm when binary; 0 weighs every rater alike)."""
+
     def __post_init__(self) -> None:
         if self.shrinkage < 0:
             raise ValueError(f"shrinkage must be >= 0, not {self.shrinkage!r}")
@@ -63,9 +68,10 @@ class CollabView(View):
 
     def _values(self, ratings: pd.DataFrame, user_col: np.ndarray) -> np.ndarray:
         """float64 array, shape (len(ratings),): the entry of each rating."""
+        count = np.bincount(user_col).astype(np.float64)
+        weight = (count**-self.user_weight)[user_col]
         if self.binary:
-            return np.ones(len(ratings), dtype=np.float64)
+            return weight
         rating = ratings["rating"].to_numpy(np.float64)
         total = np.bincount(user_col, weights=rating)
-        count = np.bincount(user_col)
-        return rating - (total / count)[user_col]
+        return weight * (rating - (total / count)[user_col])
