@@ -13,7 +13,7 @@ from reelgraph.download import RELEASES, URL_ENV, download_release
 
 
 @click.command("download")
-@click.argument("name", type=click.Choice(RELEASES))
+@click.argument("name", metavar="NAME", type=click.Choice(RELEASES))
 @click.option(
     "--dest",
     type=click.Path(file_okay=False, path_type=Path),
