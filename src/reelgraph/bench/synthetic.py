@@ -228,14 +228,17 @@ def _distinct_pairs(counts, popularity, rng, rounds: int = 30):
     n_movies = len(popularity)
     weights = popularity / popularity.sum()
     flat = (popularity > 0) / (popularity > 0).sum()
-    keys = np.zeros(0, dtype=np.int64)
+    keys = np.zeros(0, dtype=np.int64)  # user * n_movies + movie, sorted, distinct
     need = counts.copy()
     for r in range(rounds):
         mix = min(1.0, 0.25 * r)
         p = (1 - mix) * weights + mix * flat
         users = np.repeat(np.arange(len(counts)), need)
-        movies = rng.choice(n_movies, size=len(users), p=p)
-        keys = np.unique(np.concatenate([keys, users * n_movies + movies]))
+        fresh = np.unique(users * n_movies + rng.choice(n_movies, size=len(users), p=p))
+        if len(keys):
+            at = np.searchsorted(keys, fresh).clip(0, len(keys) - 1)
+            fresh = fresh[keys[at] != fresh]
+        keys = np.sort(np.concatenate([keys, fresh]), kind="stable")  # merges two sorted runs
         need = counts - np.bincount(keys // n_movies, minlength=len(counts))
         log.debug("distinct pairs round %d: %d still to draw", r, int(need.sum()))
         if not need.any():

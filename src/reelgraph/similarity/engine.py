@@ -31,6 +31,8 @@ SCORES_PER_BLOCK = 1 << 23  # float32 scores held at once (32 MiB): bounds worki
 # whose scores are mathematically equal (and differ only in the last bits of float64
 # arithmetic) tie exactly and fall back to movieId order on every machine.
 SCORE_DECIMALS = 10
+WIDE_VIEW = 64  # views at least this wide are re-scored one query row at a time...
+WIDE_RUN = 8  # ...when its candidates are this many on average
 
 
 @dataclass(frozen=True)
@@ -246,27 +248,35 @@ def _padded_float32(vectors: ViewVectors) -> np.ndarray | sp.csr_matrix:
     return out
 
 
-def _pair_cosines(matrix, left: np.ndarray, right: np.ndarray, chunk: int = 1 << 14):
+def _pair_cosines(matrix, left: np.ndarray, right: np.ndarray, chunk: int = 1 << 12):
     """Row-wise dot products matrix[left[i]] . matrix[right[i]] in float64; 0 where either
-    index is -1 (no vector)."""
+    index is -1 (no vector).
+
+    Each dot is the pairwise sum numpy's `sum` takes over one C-contiguous row of products,
+    a function of the two rows alone: equal rows give bit-equal results wherever they sit
+    in a batch or in memory (BLAS and einsum may sum in another order at another alignment,
+    which would make exact ties depend on the block layout).
+    """
     out = np.zeros(len(left), dtype=np.float64)
     both = np.flatnonzero((left >= 0) & (right >= 0))
-    for begin in range(0, len(both), chunk):
-        idx = both[begin : begin + chunk]
-        a, b = matrix[left[idx]], matrix[right[idx]]
-        if sp.issparse(matrix):
-            out[idx] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
-        else:
-            out[idx] = _ordered_row_dots(a, b)
+    if len(both) == 0:
+        return out
+    if sp.issparse(matrix):
+        for begin in range(0, len(both), chunk):
+            idx = both[begin : begin + chunk]
+            product = matrix[left[idx]].multiply(matrix[right[idx]])
+            out[idx] = np.asarray(product.sum(axis=1)).ravel()
+        return out
+    idx = both[np.argsort(left[both], kind="stable")]
+    runs = np.flatnonzero(np.diff(left[idx], prepend=-1) != 0)
+    if matrix.shape[1] < WIDE_VIEW or len(idx) < WIDE_RUN * len(runs):
+        for begin in range(0, len(both), chunk):
+            part = both[begin : begin + chunk]
+            out[part] = (matrix[left[part]] * matrix[right[part]]).sum(axis=1)
+        return out
+
+    # Wide views: one query row against its candidates at a time, no gather of the query.
+    for begin, end in zip(runs, np.append(runs[1:], len(idx)), strict=True):
+        run = idx[begin:end]
+        out[run] = (matrix[right[run]] * matrix[left[run[0]]]).sum(axis=1)
     return out
-
-
-def _ordered_row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row-wise dot products summed in column order, so that equal rows give bit-equal
-    results wherever they sit in memory (BLAS and einsum may sum in another order at another
-    alignment, which would make exact ties depend on the block layout)."""
-    products = np.ascontiguousarray((a * b).T)
-    total = np.zeros(products.shape[1], dtype=np.float64)
-    for column in products:
-        total += column
-    return total

@@ -31,12 +31,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from reelgraph.similarity.engine import (
+    MARGIN,
     SCORES_PER_BLOCK,
     BlendedScorer,
     Neighbours,
     WeightedView,
 )
-from reelgraph.similarity.select import expand, first_k_per_row, threshold_candidates
+from reelgraph.similarity.select import (
+    above,
+    expand,
+    first_k_per_row,
+    lower_bound,
+    within_margin,
+)
 
 SMALL_VIEW_DIM = 64  # a dense view this narrow may be a small view...
 SMALL_VIEW_DISTINCT = 0.5  # ...if its distinct rows are at most this share of its rows
@@ -86,6 +93,10 @@ class TopKPlan:
         self.weights = np.array([v.weight for v in used], dtype=np.float32)
         small = [j for j, v in enumerate(used) if _is_small(v)]
         large = [j for j in range(len(used)) if j not in small]
+        # the most a pair can score through small views alone (a bound used to skip
+        # classes outside L); renormalised scores reach 1 through any view
+        small_weight = float(sum(used[j].weight for j in small))
+        self.small_bound = np.inf if renormalise else small_weight
         self.view_kinds = {used[j].name: "small" if j in small else "large" for j in
                            range(len(used))}  # fmt: skip
 
@@ -204,38 +215,51 @@ class TopKPlan:
         )
 
     def _solve_movies(self, start: int, stop: int) -> Part:
-        kk, n_large = self.kk, len(self.large_rows)
+        kk, b = self.kk, stop - start
         query = self.large_rows[start:stop]
+
+        # 1. candidates among L, and each row's kk-th best score among L alone
         scores = self._large_scores(start, stop)
-        scores[np.arange(stop - start), np.arange(start, stop)] = -np.inf
+        scores[np.arange(b), np.arange(start, stop)] = -np.inf
+        row, col, value = above(scores, lower_bound(scores, kk))
+        del scores
+        keep, reached = within_margin(row, value, np.ones(len(row), np.int64), kk, b)
+        row, targets, value = row[keep], self.large_rows[col[keep]], value[keep]
 
-        classes = self.rest_classes
-        class_scores = self._class_scores(self.large_vec[start:stop],
-                                          self.large_pres[start:stop], classes)  # fmt: skip
-        counts = np.concatenate([np.ones(n_large, np.int64),
-                                 np.minimum(self.rest_count, kk)])  # fmt: skip
-        row, col = threshold_candidates(np.hstack([scores, class_scores]), counts, kk)
-        del scores, class_scores
-
-        single = col < n_large
-        grouped = col[~single] - n_large
-        rows_c, targets_c = expand(row[~single], self.rest_start[grouped],
-                                   np.minimum(self.rest_count[grouped], kk),
-                                   self.rest_members)  # fmt: skip
-        rows = np.concatenate([row[single], rows_c])
-        targets = np.concatenate([self.large_rows[col[single]], targets_c])
-        return self._rank(query[rows], targets, kk)
+        # 2. classes outside L, only for rows whose kk-th best they could still beat
+        need = np.flatnonzero(~(reached - 2 * MARGIN > self.small_bound))
+        if len(need) and len(self.rest_classes):
+            class_scores = self._class_scores(self.large_vec[start + need],
+                                              self.large_pres[start + need],
+                                              self.rest_classes)  # fmt: skip
+            bound = np.maximum(reached[need], lower_bound(class_scores, kk))
+            c_row, c_col, c_value = above(class_scores, bound)
+            del class_scores
+            counts = np.minimum(self.rest_count[c_col], kk)
+            keep, _ = within_margin(np.concatenate([row, need[c_row]]),
+                                    np.concatenate([value, c_value]),
+                                    np.concatenate([np.ones(len(row), np.int64), counts]),
+                                    kk, b)  # fmt: skip
+            c_keep = keep[len(row) :]
+            row, targets = row[keep[: len(row)]], targets[keep[: len(row)]]
+            c_rows, c_targets = expand(need[c_row[c_keep]], self.rest_start[c_col[c_keep]],
+                                       counts[c_keep], self.rest_members)  # fmt: skip
+            row = np.concatenate([row, c_rows])
+            targets = np.concatenate([targets, c_targets])
+        return self._rank(query[row], targets, kk)
 
     def _solve_classes(self, start: int, stop: int) -> Part:
-        kk = self.kk
+        kk, b = self.kk, stop - start
         query_class = self.rest_classes[start:stop]
         reps = self.rest_members[self.rest_start[start:stop]]
-        pres = self.class_pres[query_class]
-        scores = self._class_scores(self.class_vec[query_class], pres, None)
-        counts = np.minimum(self.all_count, kk + 1)
-        own = (np.arange(stop - start), query_class)
-        row, col = threshold_candidates(scores, counts, kk, own=own)
+        scores = self._class_scores(self.class_vec[query_class], self.class_pres[query_class],
+                                    None)  # fmt: skip
+        # one more than kk: a query's own class holds the query itself, which does not count
+        row, col, value = above(scores, lower_bound(scores, kk + 1))
         del scores
+        counts = np.minimum(self.all_count[col], kk + 1) - (col == query_class[row])
+        keep, _ = within_margin(row, value, counts, kk, b)
+        row, col = row[keep], col[keep]
 
         rows, targets = expand(row, self.all_start[col], np.minimum(self.all_count[col], kk + 1),
                                self.all_members)  # fmt: skip
