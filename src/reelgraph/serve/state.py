@@ -7,6 +7,7 @@ failure is remembered for a few seconds so a burst of requests does not re-read 
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -79,6 +80,10 @@ class ServeState:
                     f"{exc}); run `reelgraph build` again"
                 )
             )
+        # The build's hundreds of thousands of long-lived objects would otherwise be scanned
+        # by every full garbage collection, a pause of many milliseconds under load.
+        gc.collect()
+        gc.freeze()
         old, self._backend, self._error = self._backend, backend, None
         if old is not None:
             old.close()  # builds change rarely; a request still using it may fail once
