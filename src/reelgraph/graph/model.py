@@ -164,8 +164,8 @@ class GraphData:
         return pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
 
 
-_ARROW = {INT: pa.int64(), FLOAT: pa.float64(), STRING: pa.string(),
-          STRINGS: pa.list_(pa.string()), BOOL: pa.bool_(), FLOATS: pa.list_(pa.float64())}  # fmt: skip
+_ARROW = {INT: pa.int64(), FLOAT: pa.float64(), STRING: pa.string(), BOOL: pa.bool_(),
+          STRINGS: pa.list_(pa.string()), FLOATS: pa.list_(pa.float64())}  # fmt: skip
 
 
 def _key_types(spec: NodeSpec | RelSpec) -> dict[str, str]:
