@@ -12,6 +12,8 @@ import logging
 import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -172,6 +174,26 @@ def test_a_server_message_echoing_the_password_is_redacted():
     error = _connect_to(peer)
     assert "bad request for <hidden>" in str(error)
     assert PASSWORD not in str(error)
+
+
+def test_load_command_with_debug_logs_never_shows_the_password(graph_build, tmp_path):
+    """`reelgraph -vv load --store neo4j --neo4j-config FILE`, the password in the
+    environment: the driver sends it, the debug log and the error message do not show it."""
+    peer = BoltPeer("Neo.ClientError.Security.Unauthorized", "The client is unauthorized")
+    config = _config_file(tmp_path, f'[neo4j]\nuri = "bolt://127.0.0.1:{peer.port}"\n')
+    env = {**os.environ, "NEO4J_PASSWORD": PASSWORD}
+    env.pop("NEO4J_URI", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from reelgraph.cli import main; main()", "-vv",
+         "--home", str(graph_build.folder.parent.parent), "load", "--store", "neo4j",
+         "--neo4j-config", str(config)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    peer.close()
+    assert PASSWORD.encode() in peer.received
+    assert proc.returncode == 1
+    assert "refused user 'neo4j'" in proc.stderr and "HELLO" in proc.stderr
+    assert PASSWORD not in proc.stdout + proc.stderr
 
 
 def test_an_unreachable_server_is_a_store_error(caplog):
