@@ -105,8 +105,10 @@ def blas_info() -> str:
     parts = []
     for pool in threadpool_info():
         if pool.get("user_api") == "blas":
-            parts.append(f"{pool.get('internal_api')} {pool.get('version')} kernel "
-                         f"{pool.get('architecture')} threads {pool.get('num_threads')}")  # fmt: skip
+            parts.append(
+                f"{pool.get('internal_api')} {pool.get('version')} kernel "
+                f"{pool.get('architecture')} threads {pool.get('num_threads')}"
+            )
     core = os.environ.get("OPENBLAS_CORETYPE", "unset")
     return f"{'; '.join(parts) or 'no BLAS found'} (OPENBLAS_CORETYPE={core})"
 

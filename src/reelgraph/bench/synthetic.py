@@ -99,19 +99,30 @@ def generate(
 
     popularity = rng.lognormal(0.0, 2.2, size=len(movie_ids))
     unrated = rng.random(len(movie_ids)) < 0.054
-    genome_pos = np.sort(np.argsort(-(popularity * rng.lognormal(0, 0.5, len(movie_ids))))
-                         [: shape.genome_movies])  # fmt: skip
+    genome_pos = np.sort(
+        np.argsort(-(popularity * rng.lognormal(0, 0.5, len(movie_ids))))[: shape.genome_movies]
+    )
     unrated[genome_pos] = False
     popularity[unrated] = 0.0
     taste = rng.normal(0.0, 1.0, size=(len(movie_ids), LATENT))
 
-    _write_genome(out / "genome-scores.csv", movie_ids[genome_pos], genres[genome_pos],
-                  taste[genome_pos], n_tags, rng)  # fmt: skip
-    _write_ratings(out / "ratings.csv", movie_ids, popularity, taste, shape,
-                   min_user_ratings, rng)  # fmt: skip
+    _write_genome(
+        out / "genome-scores.csv",
+        movie_ids[genome_pos],
+        genres[genome_pos],
+        taste[genome_pos],
+        n_tags,
+        rng,
+    )
+    _write_ratings(out / "ratings.csv", movie_ids, popularity, taste, shape, min_user_ratings, rng)
     _write_readme(out / "README.txt", shape, seed)
-    log.info("synthetic release in %s: %d movies, %d ratings in %.1f s", out,
-             len(movie_ids), shape.ratings, time.perf_counter() - started)  # fmt: skip
+    log.info(
+        "synthetic release in %s: %d movies, %d ratings in %.1f s",
+        out,
+        len(movie_ids),
+        shape.ratings,
+        time.perf_counter() - started,
+    )
     return out
 
 
@@ -126,16 +137,19 @@ def _write_movies(source: Path, target: Path, shape: Shape, rng: np.random.Gener
     genre_field = table["genres"].to_pylist()
     extra = shape.movies - len(ids)
     if extra < 0:
-        raise ReelgraphError(f"shape has {shape.movies:,} movies; the real catalogue alone has "
-                             f"{len(ids):,}")  # fmt: skip
+        raise ReelgraphError(
+            f"shape has {shape.movies:,} movies; the real catalogue alone has {len(ids):,}"
+        )
     shutil.copyfile(source, target)  # the real file as GroupLens ships it (CRLF, quoting)
     if extra:
         new_ids = ids.max() + 1 + np.arange(extra)
         years = rng.integers(2019, 2024, size=extra)
         picks = rng.integers(0, len(genre_field), size=extra)
         new_genres = [genre_field[p] for p in picks]
-        lines = [f"{i},Synthetic movie {i:06d} ({y}),{g}\r\n"
-                 for i, y, g in zip(new_ids, years, new_genres, strict=True)]  # fmt: skip
+        lines = [
+            f"{i},Synthetic movie {i:06d} ({y}),{g}\r\n"
+            for i, y, g in zip(new_ids, years, new_genres, strict=True)
+        ]
         with target.open("a", encoding="utf-8", newline="") as f:
             f.writelines(lines)
         ids = np.concatenate([ids, new_ids])
@@ -163,11 +177,13 @@ def _write_genome(path: Path, movie_ids, genres, taste, n_tags: int, rng) -> Non
     relevance = np.clip(relevance, 0.00025, 1.0)
 
     m = len(movie_ids)
-    frame = pa.table({
-        "movieId": pa.array(np.repeat(movie_ids, n_tags), pa.int64()),
-        "tagId": pa.array(np.tile(np.arange(1, n_tags + 1), m), pa.int64()),
-        "relevance": pa.array(relevance.ravel(), pa.float64()),
-    })  # fmt: skip
+    frame = pa.table(
+        {
+            "movieId": pa.array(np.repeat(movie_ids, n_tags), pa.int64()),
+            "tagId": pa.array(np.tile(np.arange(1, n_tags + 1), m), pa.int64()),
+            "relevance": pa.array(relevance.ravel(), pa.float64()),
+        }
+    )
     _write_csv(frame, path)
 
 
@@ -193,13 +209,16 @@ def _write_ratings(path, movie_ids, popularity, taste, shape, min_user_ratings, 
     stamps = start[users] + (rng.random(len(users)) * span[users]).astype(np.int64)
 
     labels = pa.array([f"{s:.1f}" for s in HALF_STARS])
-    frame = pa.table({
-        "userId": pa.array(users + 1, pa.int32()),
-        "movieId": pa.array(movie_ids[movies], pa.int64()),
-        "rating": pa.DictionaryArray.from_arrays(pa.array(code, pa.int8()), labels)
-                    .cast(pa.string()),
-        "timestamp": pa.array(stamps, pa.int64()),
-    })  # fmt: skip
+    frame = pa.table(
+        {
+            "userId": pa.array(users + 1, pa.int32()),
+            "movieId": pa.array(movie_ids[movies], pa.int64()),
+            "rating": pa.DictionaryArray.from_arrays(pa.array(code, pa.int8()), labels).cast(
+                pa.string()
+            ),
+            "timestamp": pa.array(stamps, pa.int64()),
+        }
+    )
     _write_csv(frame, path)
 
 
