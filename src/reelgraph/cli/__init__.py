@@ -15,6 +15,7 @@ from reelgraph.errors import ReelgraphError
 
 # Each name is a module of this package defining a click command called `command`.
 COMMANDS = ["build", "similar", "export", "serve", "download", "evaluate", "load", "recommend"]
+COMMANDS += ["synth", "bench"]  # scale benchmarks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
