@@ -90,6 +90,8 @@ def test_recommendation_explanation_opens(page, live_server, screenshots):
     reasons = explanation.locator("ul li")
     reasons.first.wait_for(state="visible", timeout=5_000)
     assert reasons.first.locator("a.movie-link").inner_text()
+    shown = page.inner_text("main")
+    assert "null" not in shown and "undefined" not in shown
     page.screenshot(path=str(screenshots / "user.png"), full_page=True)
     assert not page.errors, page.errors
 
@@ -104,5 +106,8 @@ def test_liked_movies_form(page, live_server, screenshots):
     page.click("#liked-go")
     page.locator("#recommendations li.recommendation").first.wait_for(timeout=10_000)
     assert "ids=" in page.url
+    shown = page.inner_text("#recommendations")
+    assert "because you liked" in shown
+    assert "null" not in shown and "undefined" not in shown
     page.screenshot(path=str(screenshots / "liked.png"), full_page=True)
     assert not page.errors, page.errors

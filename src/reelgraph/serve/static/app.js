@@ -284,7 +284,7 @@ async function renderLiked() {
       const answer = await api("/api/recommendations", { method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ liked: [...chosen.keys()], k: 10 }) });
-      result.replaceChildren(el("h2", {}, "Recommended"), ...recommendationList(answer));
+      result.replaceChildren(el("h2", {}, "Recommended"), ...recommendationList(answer).filter(Boolean));
     } catch (error) {
       result.replaceChildren(el("p", { class: "error" }, error.message));
     }
