@@ -67,6 +67,8 @@ MOVIE_FIELDS = "m.movieId, m.title, m.year, m.genres, m.ratingCount, m.meanRatin
 INFO_QUERY = (
     "MATCH (i:GraphInfo) WHERE i.key = $key RETURN i.buildId, i.k, i.views, i.weights, i.complete"
 )
+MOVIE_BY_ID = f"MATCH (m:Movie) WHERE m.movieId = $movieId RETURN {MOVIE_FIELDS}"
+"""One movie (a key lookup; `IN $ids` scans the Movie table in LadybugDB)."""
 MOVIES_BY_ID = f"MATCH (m:Movie) WHERE m.movieId IN $ids RETURN {MOVIE_FIELDS}"
 USER_EXISTS = "MATCH (u:User) WHERE u.userId = $userId RETURN u.userId"
 USER_RATINGS = (

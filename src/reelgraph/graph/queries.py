@@ -81,10 +81,10 @@ class StoreQueries:
 
     def movie(self, movie_id: int) -> dict[str, Any]:
         """{movie_id, title, year, genres, rating_count, mean_rating}; MovieNotFound if absent."""
-        found = self._movies([int(movie_id)])
-        if not found:
+        rows = self._query(cypher.MOVIE_BY_ID, {"movieId": int(movie_id)})
+        if not rows:
             raise MovieNotFound(f"no movie with id {int(movie_id)} in the {self.name} graph")
-        return found[int(movie_id)]
+        return movie_record(rows[0])
 
     def _movies(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         rows = self._query(cypher.MOVIES_BY_ID, {"ids": [int(i) for i in ids]})
