@@ -7,13 +7,21 @@ import pytest
 import scipy.sparse as sp
 
 from reelgraph.features.base import normalised
-from reelgraph.similarity.engine import Neighbours, WeightedView, top_k, top_k_simple
+from reelgraph.similarity.engine import (
+    BlendedScorer,
+    Neighbours,
+    WeightedView,
+    top_k,
+    top_k_simple,
+)
 from reelgraph.similarity.plan import TopKPlan
 
 
-def structured_views(rng: np.random.Generator, n: int, *, coverage: float, sparse: bool = False):
+def structured_views(
+    rng: np.random.Generator, n: int, *, coverage: float, sparse: bool = False, width: int = 24
+):
     """Views shaped like ML-25M's: a partial wide view, repetitive small genres and stats."""
-    genome = rng.random((n, 24)) ** 4
+    genome = rng.random((n, width)) ** 4
     genome[rng.random(n) > coverage] = 0.0
     genome[1::7] = genome[0]  # duplicate rows: exact ties inside the large view
     genres = (rng.random((n, 6)) < 0.25).astype(float)
@@ -58,6 +66,33 @@ def test_structured_equals_simple_random_shapes(seed):
     expected = top_k_simple(views, k, renormalise=renormalise)
     assert_identical(expected, top_k(views, k, renormalise=renormalise,
                                      block_rows=int(rng.integers(1, 30))))  # fmt: skip
+
+
+@pytest.mark.parametrize("renormalise", [False, True])
+def test_structured_equals_simple_with_a_wide_view(rng, renormalise):
+    # 96 columns: exact dots go row by row, each distinct pair once
+    views = structured_views(rng, 300, coverage=0.5, width=96)
+    expected = top_k_simple(views, 12, renormalise=renormalise)
+    assert_identical(expected, top_k(views, 12, renormalise=renormalise, block_rows=41))
+
+
+@pytest.mark.parametrize("width", [8, 96])
+def test_exact_dots_depend_on_the_two_rows_only(rng, width):
+    views = structured_views(rng, 200, coverage=0.9, width=width)
+    scorer = BlendedScorer(views)
+    left, right = rng.integers(0, 200, 3000), rng.integers(0, 200, 3000)
+    whole, parts = scorer.exact(left, right)
+    swapped, _ = scorer.exact(right, left)
+    np.testing.assert_array_equal(whole, swapped)
+    order = rng.permutation(3000)[:700]
+    subset, subset_parts = scorer.exact(left[order], right[order])
+    np.testing.assert_array_equal(subset, whole[order])
+    for name in parts:
+        np.testing.assert_array_equal(subset_parts[name], parts[name][order])
+    # row 1 repeats row 0's genome: their genome cosines with anyone are bit-identical
+    _, twin = scorer.exact(np.ones(200, dtype=np.int64), np.arange(200))
+    _, first = scorer.exact(np.zeros(200, dtype=np.int64), np.arange(200))
+    np.testing.assert_array_equal(twin["genome"], first["genome"])
 
 
 def test_small_views_form_classes(rng):

@@ -267,16 +267,27 @@ def _pair_cosines(matrix, left: np.ndarray, right: np.ndarray, chunk: int = 1 <<
             product = matrix[left[idx]].multiply(matrix[right[idx]])
             out[idx] = np.asarray(product.sum(axis=1)).ravel()
         return out
-    idx = both[np.argsort(left[both], kind="stable")]
-    runs = np.flatnonzero(np.diff(left[idx], prepend=-1) != 0)
-    if matrix.shape[1] < WIDE_VIEW or len(idx) < WIDE_RUN * len(runs):
+    if matrix.shape[1] < WIDE_VIEW:
         for begin in range(0, len(both), chunk):
             part = both[begin : begin + chunk]
             out[part] = (matrix[left[part]] * matrix[right[part]]).sum(axis=1)
         return out
 
-    # Wide views: one query row against its candidates at a time, no gather of the query.
-    for begin, end in zip(runs, np.append(runs[1:], len(idx)), strict=True):
-        run = idx[begin:end]
-        out[run] = (matrix[right[run]] * matrix[left[run[0]]]).sum(axis=1)
+    # Wide views: each distinct pair once (a dot is symmetric, bit for bit), one row against
+    # its partners at a time, so the row is never gathered.
+    rows = np.int64(matrix.shape[0])
+    low = np.minimum(left[both], right[both])
+    high = np.maximum(left[both], right[both])
+    pairs, inverse = np.unique(low * rows + high, return_inverse=True)
+    low, high = np.divmod(pairs, rows)
+    runs = np.flatnonzero(np.diff(low, prepend=-1) != 0)
+    values = np.empty(len(pairs), dtype=np.float64)
+    if len(pairs) < WIDE_RUN * len(runs):
+        for begin in range(0, len(pairs), chunk):
+            part = slice(begin, begin + chunk)
+            values[part] = (matrix[low[part]] * matrix[high[part]]).sum(axis=1)
+    else:
+        for begin, end in zip(runs, np.append(runs[1:], len(pairs)), strict=True):
+            values[begin:end] = (matrix[high[begin:end]] * matrix[low[begin]]).sum(axis=1)
+    out[both] = values[inverse.ravel()]
     return out
