@@ -30,7 +30,10 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def page(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.fail("pip playwright is not installed: pip install -e '.[dev]'")
     if not Path(CHROMIUM).is_file() and not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
     with sync_api.sync_playwright() as playwright:

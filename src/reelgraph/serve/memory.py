@@ -47,7 +47,6 @@ class MemoryBackend:
         self.views = build.view_names
         self.weights = build.weights
         self.k_built = int(build.manifest["k"])
-        self.renormalise = bool(build.manifest["recipe"].get("renormalise", False))
         movies = build.movies.sort_values("movie_id", kind="stable").reset_index(drop=True)
         self.movie_ids = movies["movie_id"].to_numpy(np.int64)
         self.records = _movie_records(movies)
@@ -155,7 +154,9 @@ class MemoryBackend:
         """The k most similar movies among the stored edges, optionally re-weighted/filtered.
 
         Re-weighting re-ranks the build's k stored neighbours by sum(weight x view cosine);
-        filters drop neighbours, so fewer than k may come back.
+        filters drop neighbours, so fewer than k may come back. For a recipe that renormalises,
+        the re-weighted score is not renormalised: which views both movies have is not stored
+        per edge.
         """
         source = self.record(movie_id)
         used = self._weights(weights)
