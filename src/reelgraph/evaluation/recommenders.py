@@ -303,8 +303,8 @@ class DefaultGraph(GraphRecommender):
     """The graph walk over the `default` recipe; the edges per movie are tuned."""
 
     recipe: str = "default"
-    neighbours: int = 50
-    grid: ClassVar[dict[str, list[Any]]] = {"neighbours": [20, 50, 100]}
+    neighbours: int = 100
+    grid: ClassVar[dict[str, list[Any]]] = {"neighbours": [50, 100, 200]}
 
 
 @register_recommender("graph-learned")
@@ -314,9 +314,8 @@ class LearnedGraph(GraphRecommender):
     validation split (the collaborative view's weight stays 1: only ratios matter)."""
 
     recipe: str = "default"
-    neighbours: int = 50
+    neighbours: int = 100
     grid: ClassVar[dict[str, list[Any]]] = {
-        "weights.genres": [0.0, 0.025, 0.05, 0.1, 0.2],
-        "weights.usertags": [0.0, 0.025, 0.05, 0.1, 0.2],
-        "weights.stats": [0.0, 0.025, 0.05, 0.1],
+        "weights.genres": [0.0, 0.05, 0.1, 0.2],
+        "weights.usertags": [0.0, 0.05, 0.1, 0.2, 0.4],
     }

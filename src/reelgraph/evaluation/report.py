@@ -27,7 +27,7 @@ def table_rows(evaluation: Evaluation) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"recommender": result.name}
         row.update({m: result.scores[m] for m in ACCURACY + LISTS})
         row[COLD] = result.buckets[cold]
-        row["seconds"] = sum(result.seconds.values())
+        row["seconds"] = round(sum(result.seconds.values()), 1)
         rows.append(row)
     return rows
 
@@ -55,7 +55,7 @@ def text_table(evaluation: Evaluation) -> str:
     """The table in fixed-width text, for the terminal."""
     cols = columns(evaluation.k)
     cells = [[h for _, h in cols]]
-    cells += [[_cell(row[key]) for key, _ in cols] for row in table_rows(evaluation)]
+    cells += [[_cell(row[key], key) for key, _ in cols] for row in table_rows(evaluation)]
     widths = [max(len(r[j]) for r in cells) for j in range(len(cols))]
     lines = ["  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in
                        enumerate(zip(r, widths, strict=True))) for r in cells]  # fmt: skip
@@ -67,7 +67,7 @@ def markdown_table(evaluation: Evaluation) -> str:
     cols = columns(evaluation.k)
     lines = ["| " + " | ".join(h for _, h in cols) + " |", "|" + "---|" * len(cols)]
     for row in table_rows(evaluation):
-        lines.append("| " + " | ".join(_cell(row[key]) for key, _ in cols) + " |")
+        lines.append("| " + " | ".join(_cell(row[key], key) for key, _ in cols) + " |")
     return "\n".join(lines)
 
 
@@ -177,7 +177,9 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, key: str = "") -> str:
+    if key == "seconds":
+        return f"{value:.1f}"
     if isinstance(value, float):
         return (
             "n/a" if math.isnan(value) else f"{value:.4f}" if abs(value) < 10 else f"{value:.1f}"
