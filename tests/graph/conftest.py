@@ -129,6 +129,15 @@ def loaded_stores(make_store, contract_build) -> Iterator[dict[str, GraphStore]]
 
 
 @pytest.fixture(params=store_params())
-def store(request, loaded_stores) -> GraphStore:
-    """Each loaded store in turn."""
-    return loaded_stores[request.param]
+def store(request, loaded_stores, contract_build) -> GraphStore:
+    """Each loaded store in turn (re-loaded if a test loaded another build into the same
+    database: Neo4j tests share one database)."""
+    return ensure_loaded(loaded_stores[request.param], contract_build)
+
+
+def ensure_loaded(store: GraphStore, build: Build) -> GraphStore:
+    """`store`, loaded again with `build` if it holds another build."""
+    info = store.info()
+    if not info or info["build_id"] != build.manifest["build_id"]:
+        store.load(build, batch_size=5000)
+    return store

@@ -17,7 +17,7 @@ from reelgraph.graph.model import graph_data
 from reelgraph.neighbours import similar_movies
 from reelgraph.recommend.walk import EdgeMatrix, recommend_from_liked, recommend_many
 
-from .conftest import store_params, subset_build
+from .conftest import ensure_loaded, store_params, subset_build
 
 MOVIES = [1, 2, 260, 2571, 40697, 171749]
 """Toy Story, Jumanji, Star Wars, The Matrix, a title without year, an en-dash year range."""
@@ -307,9 +307,10 @@ def test_unknown_user_and_liked_movie(store):
 # --- across stores -----------------------------------------------------------------------
 
 
-def test_every_store_gives_identical_answers(loaded_stores):
-    if len(loaded_stores) < 2:
-        pytest.skip("only one store can run here")
+def test_every_store_gives_identical_answers(loaded_stores, contract_build):
+    assert len(loaded_stores) >= 2, "the embedded store and FalkorDB must both run"
+    for store in loaded_stores.values():
+        ensure_loaded(store, contract_build)
     queries = [
         lambda s: s.similar(1, k=10),
         lambda s: s.similar(2571, k=7, filters=FILTERS[1], weights={"stats": 0.7}),

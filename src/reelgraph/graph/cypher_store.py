@@ -70,8 +70,8 @@ class CypherStore(StoreQueries):
     def _load_part(self, data: GraphData, spec, batch_size: int, progress) -> float:
         started = time.perf_counter()
         name = _name(spec)
-        statement = cypher.merge_nodes(spec) if isinstance(spec, NodeSpec) else None
-        statement = statement or cypher.merge_rels(spec)
+        node = isinstance(spec, NodeSpec)
+        statement = cypher.merge_nodes(spec) if node else cypher.merge_rels(spec)
         tick = progress(name, data.count(name)) if progress else None
         for rows in data.rows(name, batch_size):
             self._write(statement, {"rows": rows})

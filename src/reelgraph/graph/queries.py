@@ -182,11 +182,12 @@ class StoreQueries:
         return ids
 
     def _fallback(self, user_id, liked, rated, k, min_rating) -> dict[str, Any]:
-        who = f"user {user_id}" if user_id is not None else "these liked movies"
-        if not liked:
-            reason = f"{who} rated no movie {min_rating:g} or higher"
+        if user_id is None:
+            reason = "no liked movie given" if not liked else "the liked movies lead nowhere new"
+        elif not liked:
+            reason = f"user {user_id} rated no movie {min_rating:g} or higher"
         else:
-            reason = f"no unrated movie is similar to what {who} liked"
+            reason = f"no movie user {user_id} has not rated is similar to what they liked"
         params = {"minMean": FALLBACK_MIN_MEAN, "minCount": FALLBACK_MIN_COUNT,
                   "exclude": rated, "k": int(k)}  # fmt: skip
         rows = self._query(cypher.POPULAR, params)
