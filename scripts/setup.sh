@@ -8,6 +8,6 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev,bench,spark]"
 # JavaScript: the web page's libraries (repo root) and Neo4j's Cypher parser for the checks.
-npm ci --silent --no-audit --no-fund
-npm ci --silent --no-audit --no-fund --prefix tools/cypher-check
+npm ci --silent --no-audit --no-fund --ignore-scripts
+npm ci --silent --no-audit --no-fund --ignore-scripts --prefix tools/cypher-check
 echo "reelgraph set up in .venv: $(.venv/bin/reelgraph --version)"
