@@ -150,9 +150,9 @@ def top_k(
 
     started = time.perf_counter()
     plan = TopKPlan(views, k, renormalise=renormalise)
-    parts = []
+    parts, strips = [], plan.reuse()
     for unit in plan.units(block_rows):
-        parts.append(plan.solve(unit))
+        parts.append(plan.solve(unit, strips))
         if progress:
             progress(unit.movies)
     result = plan.assemble(parts)
@@ -273,21 +273,15 @@ def _pair_cosines(matrix, left: np.ndarray, right: np.ndarray, chunk: int = 1 <<
             out[part] = (matrix[left[part]] * matrix[right[part]]).sum(axis=1)
         return out
 
-    # Wide views: each distinct pair once (a dot is symmetric, bit for bit), one row against
-    # its partners at a time, so the row is never gathered.
-    rows = np.int64(matrix.shape[0])
-    low = np.minimum(left[both], right[both])
-    high = np.maximum(left[both], right[both])
-    pairs, inverse = np.unique(low * rows + high, return_inverse=True)
-    low, high = np.divmod(pairs, rows)
-    runs = np.flatnonzero(np.diff(low, prepend=-1) != 0)
-    values = np.empty(len(pairs), dtype=np.float64)
-    if len(pairs) < WIDE_RUN * len(runs):
-        for begin in range(0, len(pairs), chunk):
-            part = slice(begin, begin + chunk)
-            values[part] = (matrix[low[part]] * matrix[high[part]]).sum(axis=1)
-    else:
-        for begin, end in zip(runs, np.append(runs[1:], len(pairs)), strict=True):
-            values[begin:end] = (matrix[high[begin:end]] * matrix[low[begin]]).sum(axis=1)
-    out[both] = values[inverse.ravel()]
+    # Wide views: one query row against its candidates at a time, no gather of the query.
+    idx = both[np.argsort(left[both], kind="stable")]
+    runs = np.flatnonzero(np.diff(left[idx], prepend=-1) != 0)
+    if len(idx) < WIDE_RUN * len(runs):
+        for begin in range(0, len(idx), chunk):
+            part = idx[begin : begin + chunk]
+            out[part] = (matrix[left[part]] * matrix[right[part]]).sum(axis=1)
+        return out
+    for begin, end in zip(runs, np.append(runs[1:], len(idx)), strict=True):
+        run = idx[begin:end]
+        out[run] = (matrix[right[run]] * matrix[left[run[0]]]).sum(axis=1)
     return out

@@ -47,6 +47,7 @@ from reelgraph.similarity.select import (
 
 SMALL_VIEW_DIM = 64  # a dense view this narrow may be a small view...
 SMALL_VIEW_DISTINCT = 0.5  # ...if its distinct rows are at most this share of its rows
+REUSE_BYTES = 1 << 29  # the symmetric half of the L x L product is kept up to 512 MiB
 
 
 @dataclass(frozen=True)
@@ -208,18 +209,30 @@ class TopKPlan:
             out.append(Unit("classes", start, stop, movies))
         return out
 
-    def solve(self, unit: Unit) -> Part:
-        """The top-kk of every query movie of `unit`."""
-        return {"movies": self._solve_movies, "classes": self._solve_classes}[unit.kind](
-            unit.start, unit.stop
-        )
+    def solve(self, unit: Unit, strips: Strips | None = None) -> Part:
+        """The top-kk of every query movie of `unit`.
 
-    def _solve_movies(self, start: int, stop: int) -> Part:
+        Args:
+            unit: the work.
+            strips: products kept from earlier units (see `reuse`); only when the units are
+                solved in order in one process.
+        """
+        if unit.kind == "movies":
+            return self._solve_movies(unit.start, unit.stop, strips)
+        return self._solve_classes(unit.start, unit.stop)
+
+    def reuse(self) -> Strips | None:
+        """A store for the symmetric half of the L x L product, or None when it would hold
+        more than REUSE_BYTES."""
+        n_large = len(self.large_rows)
+        return Strips() if 2 * n_large * n_large <= REUSE_BYTES else None
+
+    def _solve_movies(self, start: int, stop: int, strips: Strips | None = None) -> Part:
         kk, b = self.kk, stop - start
         query = self.large_rows[start:stop]
 
         # 1. candidates among L, and each row's kk-th best score among L alone
-        scores = self._large_scores(start, stop)
+        scores = self._large_scores(start, stop, strips)
         scores[np.arange(b), np.arange(start, stop)] = -np.inf
         row, col, value = above(scores, lower_bound(scores, kk))
         del scores
@@ -268,9 +281,21 @@ class TopKPlan:
 
     # -- scoring helpers ---------------------------------------------------------------
 
-    def _large_scores(self, start: int, stop: int) -> np.ndarray:
-        """float32 (b, |L|): approximate blended scores of L queries start..stop-1 against L."""
-        scores = self.large_vec[start:stop] @ self.large_vec.T
+    def _large_scores(self, start: int, stop: int, strips: Strips | None = None) -> np.ndarray:
+        """float32 (b, |L|): approximate blended scores of L queries start..stop-1 against L.
+
+        With `strips` (blocks solved in order), the columns of earlier blocks come from their
+        stored products, transposed: the product is symmetric, so half of it is computed.
+        """
+        vectors = self.large_vec
+        if strips is None:
+            scores = vectors[start:stop] @ vectors.T
+        else:
+            scores = np.empty((stop - start, len(vectors)), dtype=np.float32)
+            strips.fill(scores, start, stop)
+            right = vectors[start:stop] @ vectors[start:].T
+            scores[:, start:] = right
+            strips.add(start, stop, right[:, stop - start :])
         for weight, matrix in self.large_sparse:
             scores += weight * (matrix[start:stop] @ matrix.T).toarray()
         if self.renormalise:
@@ -351,6 +376,23 @@ class TopKPlan:
         kinds = ", ".join(f"{name} {kind}" for name, kind in self.view_kinds.items())
         return (f"{len(self.large_rows)} movies with large views, {len(self.class_vec)} "
                 f"classes, {len(self.rest_classes)} classes without; views: {kinds}")  # fmt: skip
+
+
+class Strips:
+    """Products of solved blocks of L with the columns after them (float32), so that a later
+    block takes its columns of earlier blocks transposed instead of multiplying again."""
+
+    def __init__(self) -> None:
+        self._strips: list[tuple[int, int, np.ndarray]] = []
+
+    def add(self, start: int, stop: int, strip: np.ndarray) -> None:
+        """Keep block start..stop-1's products with columns stop.. (shape (b, |L| - stop))."""
+        self._strips.append((start, stop, strip))
+
+    def fill(self, scores: np.ndarray, start: int, stop: int) -> None:
+        """Write columns 0..start-1 of block start..stop-1 (all earlier blocks) into scores."""
+        for first, last, strip in self._strips:
+            scores[:, first:last] = strip[:, start - last : stop - last].T
 
 
 def _is_small(view: WeightedView) -> bool:
