@@ -158,9 +158,10 @@ def _plots(evaluation: Evaluation, folder: Path) -> list[Path]:
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for result in evaluation.results:
         if result.edge_scores is not None and len(result.edge_scores):
-            ax.hist(result.edge_scores, bins=60, histtype="step", label=result.name)
+            ax.hist(result.edge_scores, bins=60, histtype="step", density=True,
+                    label=f"{result.name} ({len(result.edge_scores):,} edges)")  # fmt: skip
     ax.set_xlabel("edge score")
-    ax.set_ylabel("edges")
+    ax.set_ylabel("density")
     ax.set_title("Similarity-graph score distribution")
     if ax.get_legend_handles_labels()[0]:
         ax.legend()

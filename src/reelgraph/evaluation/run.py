@@ -105,7 +105,8 @@ def evaluate(
         results.append(_fit_and_score(name, tuned, train_data, relevant, catalogue, k))
         if tick:
             tick(1)
-    return Evaluation(protocol, k, seed, split.lines() + validation.lines(), results)
+    lines = split.lines() + [f"validation (from training), {line}" for line in validation.lines()]
+    return Evaluation(protocol, k, seed, lines, results)
 
 
 def training_dataset(dataset: Dataset, split: Split) -> Dataset:
