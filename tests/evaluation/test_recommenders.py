@@ -103,3 +103,14 @@ def test_tuning_keeps_the_best_validation_score(fitted_data):
     assert tuned.score == max(scores)
     assert tuned.options["l2"] in (10.0, 100.0, 1000.0)
     assert len(tuned.tried) == 4  # the defaults, then three values
+
+
+@pytest.mark.parametrize("name", ["itemknn", "ease"])
+def test_dense_baselines_refuse_huge_catalogues(name, fitted_data, monkeypatch):
+    from reelgraph.errors import ReelgraphError
+    from reelgraph.evaluation import recommenders
+
+    _, data = fitted_data
+    monkeypatch.setattr(recommenders, "MAX_DENSE_ITEMS", 10)
+    with pytest.raises(ReelgraphError, match=f"{name} keeps a dense"):
+        make_recommender(name).fit(data)

@@ -27,6 +27,8 @@ from reelgraph.similarity.engine import top_k
 log = logging.getLogger(__name__)
 
 Lists = dict[int, np.ndarray]
+MAX_DENSE_ITEMS = 30_000
+"""Largest catalogue item-kNN and EASE accept: their dense matrix then takes 3.6 GB."""
 
 
 @dataclass
@@ -136,6 +138,15 @@ class ScoreMatrixRecommender(Recommender):
         return out
 
 
+def _check_dense(name: str, n_items: int) -> None:
+    """Refuse an item x item float32 matrix that would not fit in a few GiB."""
+    if n_items > MAX_DENSE_ITEMS:
+        raise ReelgraphError(
+            f"{name} keeps a dense {n_items:,} x {n_items:,} matrix; at most "
+            f"{MAX_DENSE_ITEMS:,} movies are supported (leave {name} out with --recommender)"
+        )
+
+
 def _top_positions(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k best finite scores, best first, ties by position (movie_id)."""
     finite = np.flatnonzero(np.isfinite(scores))
@@ -172,6 +183,7 @@ class ItemKNN(ScoreMatrixRecommender):
 
     def fit(self, data: Interactions) -> ItemKNN:
         self.data = data
+        _check_dense(self.name, data.matrix.shape[1])
         x = data.matrix.tocsc()
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
         scaled = x @ sp.diags(np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0))
@@ -235,6 +247,7 @@ class EASE(ScoreMatrixRecommender):
     def fit(self, data: Interactions) -> EASE:
         self.data = data
         self._items = np.flatnonzero(np.diff(data.matrix.tocsc().indptr) > 0)
+        _check_dense(self.name, len(self._items))
         x = data.matrix[:, self._items]
         gram = (x.T @ x).toarray().astype(np.float32)
         gram[np.diag_indices_from(gram)] += self.l2
