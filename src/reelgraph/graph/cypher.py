@@ -1,7 +1,7 @@
 """Every Cypher statement reelgraph sends to a graph store, in one place.
 
-Query statements are plain openCypher that LadybugDB, FalkorDB and Neo4j all accept: seeds go
-in as `WHERE m.movieId IN $ids`, exclusions as `NOT (x IN $list)` (FalkorDB has no
+Query statements are plain openCypher that LadybugDB, FalkorDB and Neo4j all accept: walk
+seeds go in as `WHERE m.movieId IN $ids`, exclusions as `NOT (x IN $list)` (FalkorDB has no
 `NOT EXISTS { MATCH ... }` subquery), genre filters as list predicates over the `genres`
 property. What differs between stores (schema, constraints, indexes, how bulk rows go in)
 lives in one `Dialect` object per store at the end of this module.
@@ -68,8 +68,11 @@ INFO_QUERY = (
     "MATCH (i:GraphInfo) WHERE i.key = $key RETURN i.buildId, i.k, i.views, i.weights, i.complete"
 )
 MOVIE_BY_ID = f"MATCH (m:Movie) WHERE m.movieId = $movieId RETURN {MOVIE_FIELDS}"
-"""One movie (a key lookup; `IN $ids` scans the Movie table in LadybugDB)."""
-MOVIES_BY_ID = f"MATCH (m:Movie) WHERE m.movieId IN $ids RETURN {MOVIE_FIELDS}"
+"""One movie, by key."""
+MOVIES_BY_ID = f"UNWIND $ids AS id MATCH (m:Movie {{movieId: id}}) RETURN {MOVIE_FIELDS}"
+"""Several movies, by key. For node lookups alone UNWIND is the fast form in LadybugDB (0.05 ms
+for 10 ids among 62k movies, where `WHERE m.movieId IN $ids` scans: 4 ms); for walks from
+seeds it is the other way round (UNWIND: 600 ms, IN: 6 ms), hence IN everywhere else."""
 USER_EXISTS = "MATCH (u:User) WHERE u.userId = $userId RETURN u.userId"
 USER_RATINGS = (
     "MATCH (u:User)-[r:RATED]->(m:Movie) WHERE u.userId = $userId RETURN m.movieId, r.rating"
