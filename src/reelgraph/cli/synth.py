@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reelgraph.bench.synthetic import SHAPES, generate
+from reelgraph.bench.synthetic import SHAPES, Shape, generate
 
 
 @click.command("synth")
@@ -30,12 +30,27 @@ from reelgraph.bench.synthetic import SHAPES, generate
     help="ml-25m: 62,423 movies, 25,000,095 ratings; ml-32m: 87,585 movies, 32,000,204 ratings.",
 )
 @click.option("--seed", default=25, show_default=True, help="Random seed.")
-def command(catalog: Path, out: Path, shape: str, seed: int) -> None:
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0, 1, min_open=True),
+    help="Shrink users, ratings and genome movies by this factor (the catalogue stays "
+    "whole), for quick trials.",
+)
+def command(catalog: Path, out: Path, shape: str, seed: int, scale: float) -> None:
     """Write a synthetic release: the real catalogue, synthetic ratings and genome.
 
     The ratings and genome relevances are SYNTHETIC (seeded, shaped like ML-25M); only the
     titles, years, genres and tag names are real. Use it to measure speed and memory.
     """
     click.echo(f"writing a synthetic {shape}-shaped release to {out} (seed {seed})", err=True)
-    folder = generate(catalog, out, SHAPES[shape], seed=seed)
+    full = SHAPES[shape]
+    sizes = Shape(
+        movies=full.movies,
+        users=max(1, round(full.users * scale)),
+        ratings=max(20, round(full.ratings * scale)),
+        genome_movies=max(1, round(full.genome_movies * scale)),
+    )
+    folder = generate(catalog, out, sizes, seed=seed)
     click.echo(f"wrote {folder}")
