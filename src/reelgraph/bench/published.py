@@ -34,7 +34,8 @@ def published_top_k(folder: Path, k: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """
     movies = pd.read_csv(folder / "movies.csv").sort_values("movieId", ignore_index=True)
     ratings = pd.read_csv(folder / "ratings.csv")
-    genome = pd.read_csv(folder / "genome-scores.csv")
+    genome_file = folder / "genome-scores.csv"
+    genome = pd.read_csv(genome_file) if genome_file.is_file() else None
     n = len(movies)
 
     blended = WEIGHTS["genome"] * _genome_similarity(movies, genome)
@@ -49,12 +50,14 @@ def published_top_k(folder: Path, k: int) -> tuple[np.ndarray, np.ndarray, np.nd
     return ids, ids[order], scores
 
 
-def _genome_similarity(movies: pd.DataFrame, genome: pd.DataFrame) -> np.ndarray:
+def _genome_similarity(movies: pd.DataFrame, genome: pd.DataFrame | None) -> np.ndarray:
     """(N, N) genome cosines, zero for movies without genome rows, aligned by movieId."""
+    padded = np.zeros((len(movies), len(movies)))
+    if genome is None:
+        return padded
     table = genome.pivot(index="movieId", columns="tagId", values="relevance")
     table = table[table.index.isin(movies["movieId"])]
     similarity = cosine_similarity(table.to_numpy())
-    padded = np.zeros((len(movies), len(movies)))
     where = np.searchsorted(movies["movieId"].to_numpy(), table.index.to_numpy())
     padded[np.ix_(where, where)] = similarity
     return padded

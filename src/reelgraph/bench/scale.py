@@ -216,8 +216,10 @@ def write_sample(data: Path, size: int, seed: int, folder: Path) -> Path:
     for name in ("ratings.csv", "genome-scores.csv"):
         if (data / name).is_file():
             table = pacsv.read_csv(data / name)
-            _write(table.filter(pc.is_in(table["movieId"], value_set=ids)), folder / name)
-    if (data / "genome-tags.csv").is_file():
+            table = table.filter(pc.is_in(table["movieId"], value_set=ids))
+            if table.num_rows:  # a release without genome rows has no genome files
+                _write(table, folder / name)
+    if (folder / "genome-scores.csv").is_file():
         shutil.copyfile(data / "genome-tags.csv", folder / "genome-tags.csv")
     return folder
 
