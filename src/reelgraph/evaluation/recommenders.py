@@ -313,11 +313,12 @@ class SeedGraph(GraphRecommender):
 @register_recommender("graph-default")
 @dataclass
 class DefaultGraph(GraphRecommender):
-    """The graph walk over the `default` recipe; the edges per movie are tuned."""
+    """The graph walk over the `default` recipe, 100 edges per movie (chosen with the recipe
+    on the validation split: 200 scores a little higher there but reaches cold movies half
+    as often)."""
 
     recipe: str = "default"
     neighbours: int = 100
-    grid: ClassVar[dict[str, list[Any]]] = {"neighbours": [50, 100, 200]}
 
 
 @register_recommender("graph-learned")
