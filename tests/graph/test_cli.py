@@ -103,3 +103,17 @@ def test_reload_swaps_atomically_and_keeps_two_graphs(home):
     graphs = sorted(p.name for p in (home / "graphs").iterdir())
     assert len(graphs) == 2 and not any(g.startswith(".tmp") for g in graphs)
     assert reelgraph("recommend", "--user", "1", home=home).returncode == 0
+
+
+def test_load_into_a_falkordb_server(graph_build, falkordb_server, tmp_path):
+    from tests.graph.conftest import subset_build
+
+    subset_build(graph_build, tmp_path / "b", max_user=20, max_movie=700)
+    (tmp_path / "current").symlink_to(tmp_path / "b")
+    env = {**falkordb_server, "FALKORDB_GRAPH": "cli-load"}
+    result = CliRunner(env=env).invoke(cli, ["--home", str(tmp_path), "load", "--store",
+                                             "falkordb", "--batch-size", "250"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "edges/s into falkordb" in result.stdout
+    movies = next(line for line in result.stdout.splitlines() if line.startswith("Movie:"))
+    assert movies.split()[1] == f"{sum(graph_build.movies['movie_id'] <= 700):,}"
