@@ -94,10 +94,9 @@ def evaluate(
     relevant = metrics.relevant_sets(split.test)
     valid_relevant = metrics.relevant_sets(validation.test)
     catalogue = catalogue_of(train_data.dataset)
-    tick = progress("recommenders", len(recommenders)) if progress else None
-
     results = []
     for name in recommenders:
+        tick = progress(name, 1) if progress else None  # one bar per recommender, named
         tuned = Tuned({}, float("nan"))
         grid = make_recommender(name).grid
         if tune_options and grid:
