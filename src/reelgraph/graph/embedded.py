@@ -188,4 +188,9 @@ def _prune(graphs: Path, keep: Path) -> None:
 
 def open_embedded(options: StoreOptions) -> EmbeddedStore:
     """The embedded store of `options.home` (reads always open the live graph read-only)."""
+    if not hasattr(ladybug, "Database"):  # `ladybug-core` (weather files) has the same name
+        raise StoreError(
+            f"the installed `ladybug` module ({ladybug.__file__}) is not LadybugDB; "
+            "pip uninstall ladybug-core && pip install ladybug"
+        )
     return EmbeddedStore(options.home)
