@@ -61,8 +61,10 @@ def topk(args: dict[str, Any]) -> dict[str, Any]:
         with measure() as m:
             exact = top_k(views, k)
         runs.append(m)
+    # time: the best run; memory: the first (later runs start on memory the first kept)
     out["reelgraph"] = {
-        **_figures(min(runs, key=lambda r: r.seconds)),
+        **_figures(runs[0]),
+        "seconds": min(r.seconds for r in runs),
         "all_seconds": [r.seconds for r in runs],
     }
     plan = TopKPlan(views, k)
