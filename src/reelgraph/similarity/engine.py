@@ -1,11 +1,17 @@
-"""Exact blocked top-k over blended per-view cosine similarities.
+"""Exact top-k over blended per-view cosine similarities: the result types, the exact scorer,
+and two engines that give bit-identical results.
 
-The engine never forms the N x N similarity matrix. It takes a block of query rows, scores them
-against the whole catalogue in float32 (one matrix product per view), keeps every candidate
-within a small margin of each row's k-th best score, recomputes those candidates' per-view
-cosines in float64, and ranks them by (score descending, movie position ascending). The
-positions are in movieId order, so ties resolve by movieId and the result does not depend on
-block size, thread count or the order the movies were read in.
+Neither engine forms the N x N similarity matrix. Both score blocks of queries in float32,
+keep every candidate within a small margin of each row's k-th best score, recompute those
+candidates' per-view cosines in float64 (`BlendedScorer.exact`) and rank them by (score
+descending, movie position ascending). The positions are in movieId order, so ties resolve by
+movieId and the result does not depend on block size, thread count or the order the movies
+were read in.
+
+- `top_k` (engine "local"): the structured engine of `reelgraph.similarity.plan`, which scores
+  movies without large views (genome, ...) per class of identical small-view vectors.
+- `top_k_simple` (engine "local-simple"): every block of query rows against the whole
+  catalogue; the reference the structured engine is tested against.
 """
 
 from __future__ import annotations
@@ -156,8 +162,8 @@ def top_k(
         if progress:
             progress(unit.movies)
     result = plan.assemble(parts)
-    log.info("top-%d of %d movies in %.1f s (%s)", plan.kk, plan.n,
-             time.perf_counter() - started, plan.describe())  # fmt: skip
+    seconds = time.perf_counter() - started
+    log.info("top-%d of %d movies in %.1f s (%s)", plan.kk, plan.n, seconds, plan.describe())
     return result
 
 

@@ -98,11 +98,12 @@ class TopKPlan:
         # classes outside L); renormalised scores reach 1 through any view
         small_weight = float(sum(used[j].weight for j in small))
         self.small_bound = np.inf if renormalise else small_weight
-        self.view_kinds = {used[j].name: "small" if j in small else "large" for j in
-                           range(len(used))}  # fmt: skip
+        self.view_kinds = {
+            used[j].name: "small" if j in small else "large" for j in range(len(used))
+        }
 
         self._classes(used, small)
-        self._large(used, small, large)
+        self._large(used, large)
         self._members()
 
     # -- preparation -------------------------------------------------------------------
@@ -113,8 +114,7 @@ class TopKPlan:
         pieces = []
         for col, j in enumerate(small):
             vectors = used[j].vectors
-            distinct, inverse = np.unique(np.asarray(vectors.matrix), axis=0,
-                                          return_inverse=True)  # fmt: skip
+            distinct, inverse = np.unique(np.asarray(vectors.matrix), axis=0, return_inverse=True)
             ids[:, col] = -1
             ids[vectors.rows, col] = inverse.ravel()
             pieces.append((j, distinct))
@@ -133,7 +133,7 @@ class TopKPlan:
             self.class_pres[has, j] = 1.0
             offset += distinct.shape[1]
 
-    def _large(self, used: list[WeightedView], small: list[int], large: list[int]) -> None:
+    def _large(self, used: list[WeightedView], large: list[int]) -> None:
         """L (positions with a large view) and its fused vectors, sparse parts, presence."""
         in_large = np.zeros(self.n, dtype=bool)
         for j in large:
@@ -184,8 +184,9 @@ class TopKPlan:
         rest_class = self.class_of[rest]
         order = np.lexsort((rest, rest_class))
         self.rest_members = rest[order]
-        self.rest_classes, first, counts = np.unique(rest_class[order], return_index=True,
-                                                     return_counts=True)  # fmt: skip
+        self.rest_classes, first, counts = np.unique(
+            rest_class[order], return_index=True, return_counts=True
+        )
         self.rest_start = first
         self.rest_count = counts
 
@@ -242,21 +243,28 @@ class TopKPlan:
         # 2. classes outside L, only for rows whose kk-th best they could still beat
         need = np.flatnonzero(~(reached - 2 * MARGIN > self.small_bound))
         if len(need) and len(self.rest_classes):
-            class_scores = self._class_scores(self.large_vec[start + need],
-                                              self.large_pres[start + need],
-                                              self.rest_classes)  # fmt: skip
+            class_scores = self._class_scores(
+                self.large_vec[start + need], self.large_pres[start + need], self.rest_classes
+            )
             bound = np.maximum(reached[need], lower_bound(class_scores, kk))
             c_row, c_col, c_value = above(class_scores, bound)
             del class_scores
             counts = np.minimum(self.rest_count[c_col], kk)
-            keep, _ = within_margin(np.concatenate([row, need[c_row]]),
-                                    np.concatenate([value, c_value]),
-                                    np.concatenate([np.ones(len(row), np.int64), counts]),
-                                    kk, b)  # fmt: skip
+            keep, _ = within_margin(
+                np.concatenate([row, need[c_row]]),
+                np.concatenate([value, c_value]),
+                np.concatenate([np.ones(len(row), np.int64), counts]),
+                kk,
+                b,
+            )
             c_keep = keep[len(row) :]
             row, targets = row[keep[: len(row)]], targets[keep[: len(row)]]
-            c_rows, c_targets = expand(need[c_row[c_keep]], self.rest_start[c_col[c_keep]],
-                                       counts[c_keep], self.rest_members)  # fmt: skip
+            c_rows, c_targets = expand(
+                need[c_row[c_keep]],
+                self.rest_start[c_col[c_keep]],
+                counts[c_keep],
+                self.rest_members,
+            )
             row = np.concatenate([row, c_rows])
             targets = np.concatenate([targets, c_targets])
         return self._rank(query[row], targets, kk)
@@ -265,8 +273,9 @@ class TopKPlan:
         kk, b = self.kk, stop - start
         query_class = self.rest_classes[start:stop]
         reps = self.rest_members[self.rest_start[start:stop]]
-        scores = self._class_scores(self.class_vec[query_class], self.class_pres[query_class],
-                                    None)  # fmt: skip
+        scores = self._class_scores(
+            self.class_vec[query_class], self.class_pres[query_class], None
+        )
         # one more than kk: a query's own class holds the query itself, which does not count
         row, col, value = above(scores, lower_bound(scores, kk + 1))
         del scores
@@ -274,8 +283,9 @@ class TopKPlan:
         keep, _ = within_margin(row, value, counts, kk, b)
         row, col = row[keep], col[keep]
 
-        rows, targets = expand(row, self.all_start[col], np.minimum(self.all_count[col], kk + 1),
-                               self.all_members)  # fmt: skip
+        rows, targets = expand(
+            row, self.all_start[col], np.minimum(self.all_count[col], kk + 1), self.all_members
+        )
         ranked = self._rank(reps[rows], targets, None)
         return self._per_member(ranked, start, stop)
 
@@ -322,8 +332,12 @@ class TopKPlan:
         order = np.lexsort((target, -score, source))
         if kk is not None:
             order = order[first_k_per_row(source[order], kk)]
-        return Part(source[order], target[order], score[order],
-                    {name: c[order] for name, c in components.items()})  # fmt: skip
+        return Part(
+            source[order],
+            target[order],
+            score[order],
+            {name: c[order] for name, c in components.items()},
+        )
 
     def _per_member(self, ranked: Part, start: int, stop: int) -> Part:
         """Spread each query class's ranked list to its R members, dropping each member
@@ -341,15 +355,18 @@ class TopKPlan:
         place[target[own]] = (np.arange(len(source)) - group)[own]
 
         counts = self.rest_count[start:stop]
-        members = self.rest_members[self.rest_start[start] : self.rest_start[start]
-                                    + counts.sum()]  # fmt: skip
+        members = self.rest_members[self.rest_start[start] : self.rest_start[start] + counts.sum()]
         base = np.repeat(list_start, counts)
         skip = place[members]
         steps = np.arange(kk)
         index = base[:, None] + steps + (steps >= skip[:, None])
         index = index.ravel()
-        return Part(np.repeat(members, kk), ranked.target[index], ranked.score[index],
-                    {name: c[index] for name, c in ranked.components.items()})  # fmt: skip
+        return Part(
+            np.repeat(members, kk),
+            ranked.target[index],
+            ranked.score[index],
+            {name: c[index] for name, c in ranked.components.items()},
+        )
 
     # -- result ------------------------------------------------------------------------
 
@@ -359,23 +376,32 @@ class TopKPlan:
         names = [v.name for v in self.scorer.views]
         if kk == 0 or not parts:
             empty = np.zeros(0, dtype=np.int64)
-            return Neighbours(empty, empty.astype(np.int16), empty, np.zeros(0),
-                              {name: np.zeros(0) for name in names})  # fmt: skip
+            return Neighbours(
+                empty,
+                empty.astype(np.int16),
+                empty,
+                np.zeros(0),
+                {name: np.zeros(0) for name in names},
+            )
         source = np.concatenate([p.source for p in parts])
         order = (np.argsort(source[::kk], kind="stable")[:, None] * kk + np.arange(kk)).ravel()
         target = np.concatenate([p.target for p in parts])[order]
         score = np.concatenate([p.score for p in parts])[order]
-        components = {name: np.concatenate([p.components[name] for p in parts])[order]
-                      for name in names}  # fmt: skip
+        components = {
+            name: np.concatenate([p.components[name] for p in parts])[order] for name in names
+        }
         rank = np.tile(np.arange(1, kk + 1, dtype=np.int16), self.n)
-        return Neighbours(source[order].astype(np.int64), rank, target.astype(np.int64),
-                          score, components)  # fmt: skip
+        return Neighbours(
+            source[order].astype(np.int64), rank, target.astype(np.int64), score, components
+        )
 
     def describe(self) -> str:
         """One line on the structure found, for the log."""
         kinds = ", ".join(f"{name} {kind}" for name, kind in self.view_kinds.items())
-        return (f"{len(self.large_rows)} movies with large views, {len(self.class_vec)} "
-                f"classes, {len(self.rest_classes)} classes without; views: {kinds}")  # fmt: skip
+        return (
+            f"{len(self.large_rows)} movies with large views, {len(self.class_vec)} "
+            f"classes, {len(self.rest_classes)} classes without; views: {kinds}"
+        )
 
 
 class Strips:

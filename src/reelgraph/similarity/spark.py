@@ -73,8 +73,14 @@ def spark_top_k(
     if progress:
         progress(sum(unit.movies for unit in units))
     result = plan.assemble(parts)
-    log.info("spark top-%d of %d movies in %d partitions, %.1f s (%s)", plan.kk, plan.n,
-             slices, time.perf_counter() - started, plan.describe())  # fmt: skip
+    log.info(
+        "spark top-%d of %d movies in %d partitions, %.1f s (%s)",
+        plan.kk,
+        plan.n,
+        slices,
+        time.perf_counter() - started,
+        plan.describe(),
+    )
     return result
 
 
