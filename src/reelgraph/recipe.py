@@ -19,6 +19,7 @@ path. Unknown keys, views and options are rejected with a message naming them.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -80,10 +81,8 @@ class Recipe:
                 f"cannot set the weight of {', '.join(map(repr, unknown))}: recipe "
                 f"{self.name!r} has views {', '.join(self.weights)}"
             )
-        views = tuple(
-            dataclasses.replace(v, weight=_weight(overrides.get(v.name, v.weight), v.name))
-            for v in self.views
-        )
+        weights = check_weights({**self.weights, **overrides}, f"recipe {self.name!r}")
+        views = tuple(dataclasses.replace(v, weight=weights[v.name]) for v in self.views)
         return dataclasses.replace(self, views=views)
 
     def to_dict(self) -> dict[str, Any]:
@@ -140,11 +139,13 @@ def recipe_from_dict(data: dict[str, Any], source: str = "recipe") -> Recipe:
     views = []
     for name, table in views_data.items():
         if not isinstance(table, dict) or "weight" not in table:
-            raise RecipeError(f"{source}: [views.{name}] needs a 'weight'")
+            found = ", ".join(map(repr, table)) if isinstance(table, dict) else repr(table)
+            raise RecipeError(f"{source}: [views.{name}] needs a 'weight' (found: {found})")
         options = {k: v for k, v in table.items() if k != "weight"}
         spec = ViewSpec(name, _weight(table["weight"], name, source), options)
         spec.make()  # rejects unknown views and options now, not mid-build
         views.append(spec)
+    check_weights({v.name: v.weight for v in views}, source)
     renormalise = data.get("renormalise", False)
     if not isinstance(renormalise, bool):
         raise RecipeError(f"{source}: 'renormalise' must be true or false, not {renormalise!r}")
@@ -164,14 +165,33 @@ def parse_weight_overrides(items: list[str] | tuple[str, ...]) -> dict[str, floa
         if not sep or not name.strip():
             raise RecipeError(f"weight override {item!r} is not of the form VIEW=WEIGHT")
         try:
-            out[name.strip()] = float(value)
+            number = float(value)
         except ValueError:
             raise RecipeError(f"weight override {item!r}: {value!r} is not a number") from None
+        out[name.strip()] = check_weight(number, name.strip(), f"weight override {item!r}")
     return out
 
 
-def _weight(value: Any, view: str, source: str = "recipe") -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise RecipeError(f"{source}: weight of view {view!r} must be a number >= 0, "
+def check_weight(value: Any, view: str, source: str = "weight") -> float:
+    """A view weight as float: a finite number >= 0, else a RecipeError naming the view.
+
+    Every entry point that takes weights (recipe files, `--weight`, query-time re-weighting
+    in the CLI and the API) goes through this, so NaN, infinity and negatives never reach
+    the engine.
+    """
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value) or value < 0:
+        raise RecipeError(f"{source}: weight of view {view!r} must be a finite number >= 0, "
                           f"not {value!r}")  # fmt: skip
     return float(value)
+
+
+def check_weights(weights: dict[str, Any], source: str = "weights") -> dict[str, float]:
+    """Check every weight (see `check_weight`) and that at least one is positive."""
+    checked = {view: check_weight(w, view, source) for view, w in weights.items()}
+    if checked and not any(checked.values()):
+        raise RecipeError(f"{source}: every view weight is 0; at least one must be positive")
+    return checked
+
+
+_weight = check_weight
