@@ -162,3 +162,18 @@ def test_100k_empty_u_data(tmp_path):
     (folder / "u.data").write_bytes(b"")
     with pytest.raises(DataError, match=r"u\.data: file is empty \(0 bytes\)"):
         load(folder)
+
+
+def test_1m_movie_id_zero_is_rejected(tmp_path):
+    folder = _copy("ml-1m-mini", tmp_path)
+    _replace_line(folder / "movies.dat", 4, "0::Misérables, Les (1995)::Drama|Musical")
+    with pytest.raises(DataError, match=r"movies\.dat, line 4, column 'movie_id': expected a "
+                       r"positive movie_id \(MovieLens ids start at 1\), found 0$"):  # fmt: skip
+        load(folder)
+
+
+def test_100k_negative_user_id_is_rejected(tmp_path):
+    folder = _copy("ml-100k-mini", tmp_path)
+    _replace_line(folder / "u.data", 3, "-22\t4\t1\t878887116")
+    with pytest.raises(DataError, match=r"u\.data, line 3, column 'user_id': .*found -22$"):
+        load(folder)

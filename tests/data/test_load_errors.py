@@ -187,3 +187,53 @@ def test_repeated_ratings_keep_the_latest(release):
     assert (kept["rating"], kept["timestamp"]) == (2.5, int(stamp) + 10)
     assert not dataset.ratings.duplicated(["user_id", "movie_id"]).any()
     assert any("repeated (user, movie) ratings" in line for line in dataset.report.lines())
+
+
+@pytest.mark.parametrize("bad", ["-4", "0"])
+def test_movie_id_below_one_is_rejected(release, bad):
+    old = edit_line(release / "movies.csv", 5, "")
+    edit_line(release / "movies.csv", 5, bad + "," + old.split(",", 1)[1])
+    with pytest.raises(DataError) as info:
+        load(release)
+    error = info.value
+    assert (error.path.name, error.line, error.column) == ("movies.csv", 5, "movieId")
+    assert str(error).endswith(
+        f"expected a positive movieId (MovieLens ids start at 1), found {bad}"
+    )
+
+
+@pytest.mark.parametrize(("field", "column"), [(0, "userId"), (1, "movieId")])
+@pytest.mark.parametrize("bad", ["-4", "0"])
+def test_rating_ids_below_one_are_rejected(release, field, column, bad):
+    fields = edit_line(release / "ratings.csv", 42, "").split(",")
+    fields[field] = bad
+    edit_line(release / "ratings.csv", 42, ",".join(fields))
+    with pytest.raises(DataError) as info:
+        load(release)
+    assert str(info.value).endswith(
+        f"ratings.csv, line 42, column {column!r}: expected a positive {column} "
+        f"(MovieLens ids start at 1), found {bad}"
+    )
+
+
+@pytest.mark.parametrize(("field", "column"), [(0, "userId"), (1, "movieId")])
+def test_tag_ids_below_one_are_rejected(release, field, column):
+    fields = edit_line(release / "tags.csv", 7, "").split(",")
+    fields[field] = "0"
+    edit_line(release / "tags.csv", 7, ",".join(fields))
+    with pytest.raises(DataError, match=rf"tags\.csv, line 7, column '{column}': expected a "
+                       rf"positive {column} \(MovieLens ids start at 1\), found 0$"):  # fmt: skip
+        load(release)
+
+
+@pytest.mark.parametrize(("row", "column"), [(b"-1,7,0.25", "movieId"), (b"1,0,0.25", "tagId")])
+def test_genome_ids_below_one_are_rejected(release, catalog_dir, row, column):
+    sample = (catalog_dir / "genome-scores.sample.csv").read_bytes().split(b"\r\n")
+    sample[7] = row
+    (release / "genome-scores.csv").write_bytes(b"\r\n".join(sample))
+    shutil.copy(catalog_dir / "genome-tags.csv", release / "genome-tags.csv")
+    with pytest.raises(DataError) as info:
+        load(release)
+    error = info.value
+    assert (error.path.name, error.line, error.column) == ("genome-scores.csv", 8, column)
+    assert "expected a positive" in str(error)

@@ -120,7 +120,8 @@ def read_movies_dat(path: Path) -> pd.DataFrame:
 def _ratings(path: Path, layout: Layout, movies: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     table = read_csv(path, RATING_TYPES, layout=layout)
     columns = numpy_columns(table)
-    return clean_ratings(columns, path, movies, WHOLE_STARS, report, layout=layout)
+    return clean_ratings(columns, path, movies, WHOLE_STARS, report, layout=layout,
+                         id_columns=("user_id", "movie_id"))  # fmt: skip
 
 
 def _check_flags(path: Path, matrix: np.ndarray, flags: list[str], layout: Layout) -> None:

@@ -13,6 +13,7 @@ import pyarrow as pa
 from reelgraph.data.csvio import numpy_columns, read_csv
 from reelgraph.data.dataset import Dataset, Genome, LoadReport
 from reelgraph.data.validate import (
+    check_positive_ids,
     check_unit_interval,
     clean_ratings,
     known_mask,
@@ -85,6 +86,8 @@ def read_tags(path: Path, movies: pd.DataFrame, report: LoadReport) -> pd.DataFr
         {"userId": pa.int32(), "movieId": pa.int32(), "tag": pa.string(),
          "timestamp": pa.int64()},
     )  # fmt: skip
+    for column in ("userId", "movieId"):
+        check_positive_ids(path, table[column].to_numpy(), column)
     frame = pd.DataFrame(
         {
             "user_id": table["userId"].to_numpy(),
@@ -110,6 +113,8 @@ def read_genome(
     check_unit_interval(scores_path, relevance, "relevance")
     items = table["movieId"].to_numpy()
     tag_col = table["tagId"].to_numpy()
+    check_positive_ids(scores_path, items, "movieId")
+    check_positive_ids(scores_path, tag_col, "tagId")
 
     known = known_mask(items, movies["movie_id"].to_numpy())
     if not known.all():

@@ -43,9 +43,10 @@ def movies_frame(
         The frame sorted by movie_id (see `Dataset.movies`).
 
     Raises:
-        DataError: when a movie id appears twice, naming both lines.
+        DataError: when a movie id is not positive or appears twice, naming the line(s).
     """
     ids = np.asarray(movie_ids, dtype=np.int32)
+    check_positive_ids(path, ids, id_column, layout)
     reject_duplicate_ids(path, ids, layout, id_column)
     parsed = [parse_title(t or "") for t in titles]
     frame = pd.DataFrame(
@@ -66,6 +67,26 @@ def split_genres(field: str | None) -> list[str]:
         return []
     names = (g.strip() for g in field.split("|"))
     return [g for g in names if g and g != NO_GENRES]
+
+
+def check_positive_ids(path: Path, ids: np.ndarray, column: str, layout: Layout = CSV) -> None:
+    """Raise a DataError at the first id below 1: MovieLens user, movie and tag ids start at 1.
+
+    Args:
+        path: the file, for the message.
+        ids: integer array, shape (n,), in file order.
+        column: the id column's name in the file.
+        layout: the file's layout, to turn a row into a line number.
+    """
+    bad = ids <= 0
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise DataError(
+            path,
+            f"expected a positive {column} (MovieLens ids start at 1), found {int(ids[row])}",
+            line=line_of(path, row, layout),
+            column=column,
+        )
 
 
 def reject_duplicate_ids(
@@ -94,8 +115,9 @@ def clean_ratings(
     report: LoadReport,
     *,
     layout: Layout = CSV,
+    id_columns: tuple[str, str] = ("userId", "movieId"),
 ) -> pd.DataFrame:
-    """Check the scale, drop ratings of unknown movies and repeated (user, movie) ratings.
+    """Check ids and scale, drop ratings of unknown movies and repeated (user, movie) ratings.
 
     Args:
         columns: user ids (int32), movie ids (int32), ratings (float32) and timestamps (int64),
@@ -105,11 +127,17 @@ def clean_ratings(
         scale: (lowest, highest, step) of the release's stars.
         report: receives the counts of what was dropped.
         layout: the file's layout, to turn a row into a line number.
+        id_columns: the names of the user and movie id columns in the file, for messages.
 
     Returns:
         The `Dataset.ratings` frame.
+
+    Raises:
+        DataError: at the first id below 1 or the first rating off the scale.
     """
     users, items, stars, stamps = columns
+    check_positive_ids(path, users, id_columns[0], layout)
+    check_positive_ids(path, items, id_columns[1], layout)
     check_scale(path, stars, scale, layout)
 
     known = known_mask(items, movies["movie_id"].to_numpy())
