@@ -6,12 +6,16 @@ stores answer the same question with the same filters and weights through Cypher
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from reelgraph.builds import Build
+from reelgraph.errors import DataError
 from reelgraph.graph.queries import query_weights
 from reelgraph.graph.store import SimilarFilters
 from reelgraph.lookup import TitleIndex
@@ -33,6 +37,7 @@ def similar_movies(
     """
     movies = build.movies
     movie_id = TitleIndex(movies).resolve(movie)
+    check_edges(build)
     edges = build.edges
     rows = edges[edges["movie_id"] == movie_id].sort_values("rank")
     if filters is not None:
@@ -50,6 +55,26 @@ def similar_movies(
     if filters is not None:
         answer["filters"] = filters.to_dict()
     return answer
+
+
+def check_edges(build: Build) -> None:
+    """DataError unless the build's edges table has every view's column and no NaN score.
+
+    Older builds could store NaN scores (and lack a view's column); such a build cannot be
+    ranked and has to be made again.
+    """
+    path = build.folder / "edges.parquet"
+    columns = pq.read_schema(path).names
+    rebuild = "; run `reelgraph build` again to make a current build"
+    for view in build.view_names:
+        if view not in columns:
+            raise DataError(path, f"the build's recipe has view {view!r} but the edges table "
+                            f"has no column for it (found {columns}){rebuild}")  # fmt: skip
+    scores = pq.read_table(path, columns=["score"]).column("score")
+    missing = pc.sum(pc.or_kleene(pc.is_nan(scores), pc.is_null(scores))).as_py() or 0
+    if missing:
+        raise DataError(path, f"{missing:,} of {len(scores):,} edge scores are missing (NaN)"
+                        f"{rebuild}", column="score")  # fmt: skip
 
 
 def _keep(targets: pd.DataFrame, filters: SimilarFilters) -> list[bool]:
@@ -85,5 +110,11 @@ def _entry(build: Build, movies: pd.DataFrame, row, weights: dict[str, float]) -
         "rank": int(row.rank),
         **record,
         "score": float(row.score),
-        "contributions": {v: weights[v] * float(getattr(row, v)) for v in build.view_names},
+        "contributions": {v: weights[v] * _cosine(getattr(row, v)) for v in build.view_names},
     }
+
+
+def _cosine(value: float) -> float:
+    """A stored per-view cosine; a missing one (NaN) counts 0, as in the graph stores."""
+    number = float(value)
+    return 0.0 if math.isnan(number) else number

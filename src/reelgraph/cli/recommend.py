@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 
 import click
 
+from reelgraph.builds import Build
 from reelgraph.graph import StoreOptions, open_store
+from reelgraph.graph.embedded import live_path
+from reelgraph.neighbours import check_edges
+from reelgraph.recommend.build_files import BuildQueries, rating_scale
 from reelgraph.recommend.graph import LIKED_THRESHOLD
 
 SHOWN_REASONS = 3
@@ -56,13 +61,34 @@ def command(ctx, user_id, liked, k, min_rating, explain, as_json) -> None:
     if (user_id is None) == (liked is None):
         raise click.UsageError("give exactly one of --user ID and --liked ID,ID,...")
     liked_ids = None if liked is None else parse_liked(liked)
-    with open_store("embedded", StoreOptions(home=ctx.obj["home"])) as store:
+    home = ctx.obj["home"]
+    build = Build.open(home)
+    check_min_rating(min_rating, rating_scale(build))
+    check_edges(build)
+    if live_path(home) is None:
+        click.echo("note: the graph is not loaded yet (run `reelgraph load`); reading the "
+                   "build files", err=True)  # fmt: skip
+        store = BuildQueries(build)
+    else:
+        store = open_store("embedded", StoreOptions(home=home))
+    with store:
         answer = store.recommend(user_id=user_id, liked=liked_ids, k=k, explain=explain,
                                  min_rating=min_rating)  # fmt: skip
     if as_json:
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
     _table(answer)
+
+
+def check_min_rating(value: float, scale: tuple[float, float] | None) -> None:
+    """BadParameter unless `value` is a finite rating on the build's scale (lowest, highest)."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"expected a finite rating, found {value!r}",
+                                 param_hint="--min-rating")  # fmt: skip
+    if scale is not None and not scale[0] <= value <= scale[1]:
+        raise click.BadParameter(f"expected a rating from {scale[0]:g} to {scale[1]:g} (the "
+                                 f"build's rating scale), found {value:g}",
+                                 param_hint="--min-rating")  # fmt: skip
 
 
 def _table(answer: dict) -> None:

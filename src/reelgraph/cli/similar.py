@@ -7,11 +7,13 @@ import json
 import click
 
 from reelgraph.builds import Build
+from reelgraph.errors import ReelgraphError
 from reelgraph.graph import SimilarFilters, StoreOptions, open_store
 from reelgraph.graph.embedded import live_path
+from reelgraph.graph.queries import query_weights
 from reelgraph.lookup import TitleIndex
-from reelgraph.neighbours import similar_movies
-from reelgraph.recipe import parse_weight_overrides
+from reelgraph.neighbours import check_edges, similar_movies
+from reelgraph.recipe import check_weights, parse_weight_overrides
 
 
 @click.command("similar")
@@ -63,9 +65,16 @@ def command(ctx, movie, k, as_json, genres, exclude_genres, year_from, year_to, 
     """
     home = ctx.obj["home"]
     build = Build.open(home)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise click.UsageError(f"--year-from {year_from} is after --year-to {year_to}; "
+                               "expected year-from <= year-to")  # fmt: skip
+    check_genres(build, (*genres, *exclude_genres))
     filters = SimilarFilters(tuple(genres), tuple(exclude_genres), year_from, year_to,
                              min_ratings)  # fmt: skip
     overrides = parse_weight_overrides(weights) if weights else None
+    if overrides is not None:
+        check_weights(query_weights(build.weights, overrides), "--weight")
+    check_edges(build)
     if live_path(home) is None:
         click.echo("note: the graph is not loaded yet (run `reelgraph load`); reading the "
                    "build files", err=True)  # fmt: skip
@@ -79,6 +88,15 @@ def command(ctx, movie, k, as_json, genres, exclude_genres, year_from, year_to, 
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
         return
     _table(answer)
+
+
+def check_genres(build: Build, names: tuple[str, ...]) -> None:
+    """ReelgraphError naming the known genres unless every one of `names` is a build genre."""
+    known = sorted({str(g) for gs in build.movies["genres"] for g in gs})
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise ReelgraphError(f"unknown genre {', '.join(map(repr, unknown))} in --genre / "
+                             f"--exclude-genre; expected one of: {', '.join(known)}")  # fmt: skip
 
 
 def _warn_if_stale(info: dict | None, build: Build) -> None:
