@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from reelgraph.bench.synthetic import Shape, generate
+from reelgraph.bench.synthetic import Shape, generate, source_checkout
 from reelgraph.data import load
+from reelgraph.errors import DataError, ReelgraphError
+from tests.cli.helpers import reelgraph
 
 SMALL = Shape(movies=62_423, users=300, ratings=30_000, genome_movies=40)
 
@@ -65,6 +68,58 @@ def test_larger_catalogue_is_extended_with_marked_movies(catalog_dir, tmp_path):
     extra = movies[movies["title"].str.startswith("Synthetic movie")]
     assert len(extra) == 100
     assert movies["movie_id"].is_unique
+
+
+@pytest.mark.parametrize("present", [(), ("movies.csv",)])
+def test_catalog_without_its_files_names_the_missing_one(catalog_dir, tmp_path, present):
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    for name in present:
+        shutil.copy(catalog_dir / name, catalog / name)
+    missing = "genome-tags.csv" if present else "movies.csv"
+    with pytest.raises(DataError, match=rf"{missing}: required file is missing") as info:
+        generate(catalog, tmp_path / "out", SMALL)
+    assert info.value.path == catalog / missing
+    assert not (tmp_path / "out").exists()
+
+
+def test_synth_cli_missing_catalog_file_exits_1_without_traceback(tmp_path):
+    done = reelgraph("synth", "--catalog", str(tmp_path), "--out", str(tmp_path / "s"),
+                     home=tmp_path, check=False)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "movies.csv: required file is missing" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _fake_checkout(root, name="reelgraph"):
+    (root / ".git").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n')
+    return root
+
+
+def test_source_checkout_is_found_above_a_new_folder(tmp_path):
+    repo = _fake_checkout(tmp_path / "repo")
+    assert source_checkout(repo / "bench" / "new" / "release") == repo.resolve()
+    assert source_checkout(tmp_path / "elsewhere") is None
+    other = _fake_checkout(tmp_path / "other", name="someproject")
+    assert source_checkout(other / "release") is None
+
+
+def test_synth_refuses_an_output_inside_the_checkout_unless_forced(catalog_dir, tmp_path):
+    repo = _fake_checkout(tmp_path / "repo")
+    out = repo / "data" / "synthetic"
+    with pytest.raises(ReelgraphError, match=r"inside the reelgraph source checkout"):
+        generate(catalog_dir, out, SMALL)
+    assert not out.exists()
+
+    args = ("synth", "--catalog", str(catalog_dir), "--out", str(out), "--scale", "0.0001")
+    done = reelgraph(*args, home=tmp_path, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "inside the reelgraph source checkout" in done.stderr and "--force" in done.stderr
+    assert not out.exists()
+
+    reelgraph(*args, "--force", home=tmp_path)
+    assert (out / "ratings.csv").is_file()
 
 
 def _digest(path):

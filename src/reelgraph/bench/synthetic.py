@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from reelgraph.data.csvio import require_file
 from reelgraph.errors import ReelgraphError
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,13 @@ SHAPES = {
 
 
 def generate(
-    catalog: Path, out: Path, shape: Shape, *, seed: int = 25, min_user_ratings: int = 20
+    catalog: Path,
+    out: Path,
+    shape: Shape,
+    *,
+    seed: int = 25,
+    min_user_ratings: int = 20,
+    force: bool = False,
 ) -> Path:
     """Write a synthetic release shaped like `shape` into the folder `out`.
 
@@ -77,13 +85,28 @@ def generate(
         shape: the sizes to generate.
         seed: the random seed; the same seed gives the same files.
         min_user_ratings: the least ratings any user has.
+        force: write even when `out` lies inside the reelgraph source checkout.
 
     Returns:
         The folder written.
+
+    Raises:
+        DataError: when the catalogue folder lacks movies.csv or genome-tags.csv.
+        ReelgraphError: when `out` is not empty, or lies inside the source checkout and
+            `force` is not set.
     """
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     out = Path(out)
+    for name in ("movies.csv", "genome-tags.csv"):
+        require_file(Path(catalog) / name)
+    checkout = source_checkout(out)
+    if checkout is not None and not force:
+        raise ReelgraphError(
+            f"output folder {str(out)!r} is inside the reelgraph source checkout "
+            f"{str(checkout)!r}; a full release is about 1 GB: expected a folder outside it "
+            "(or pass --force)"
+        )
     if out.exists() and any(out.iterdir()):
         raise ReelgraphError(f"output folder {str(out)!r} is not empty; choose a new one")
     out.mkdir(parents=True, exist_ok=True)
@@ -124,6 +147,25 @@ def generate(
         time.perf_counter() - started,
     )
     return out
+
+
+def source_checkout(folder: Path) -> Path | None:
+    """The reelgraph source checkout that holds `folder` (existing or not), or None.
+
+    A checkout is a folder with a `.git` beside a pyproject.toml whose project is reelgraph.
+    """
+    start = Path(folder).resolve()
+    for parent in (start, *start.parents):
+        if (parent / ".git").exists() and _project_name(parent / "pyproject.toml") == "reelgraph":
+            return parent
+    return None
+
+
+def _project_name(path: Path) -> str | None:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")).get("project", {}).get("name")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
 
 
 def _write_movies(source: Path, target: Path, shape: Shape, rng: np.random.Generator):

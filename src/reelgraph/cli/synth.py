@@ -23,6 +23,11 @@ from reelgraph.bench.synthetic import SHAPES, Shape, generate
     help="Release folder to write (new or empty; keep it outside the repository).",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Write even when --out is inside the reelgraph source checkout.",
+)
+@click.option(
     "--shape",
     type=click.Choice(sorted(SHAPES)),
     default="ml-25m",
@@ -38,7 +43,7 @@ from reelgraph.bench.synthetic import SHAPES, Shape, generate
     help="Shrink users, ratings and genome movies by this factor (the catalogue stays "
     "whole), for quick trials.",
 )
-def command(catalog: Path, out: Path, shape: str, seed: int, scale: float) -> None:
+def command(catalog: Path, out: Path, force: bool, shape: str, seed: int, scale: float) -> None:
     """Write a synthetic release: the real catalogue, synthetic ratings and genome.
 
     The ratings and genome relevances are SYNTHETIC (seeded, shaped like ML-25M); only the
@@ -52,5 +57,5 @@ def command(catalog: Path, out: Path, shape: str, seed: int, scale: float) -> No
         ratings=max(20, round(full.ratings * scale)),
         genome_movies=max(1, round(full.genome_movies * scale)),
     )
-    folder = generate(catalog, out, sizes, seed=seed)
+    folder = generate(catalog, out, sizes, seed=seed, force=force)
     click.echo(f"wrote {folder}")
