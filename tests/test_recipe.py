@@ -70,3 +70,10 @@ def test_all_zero_overrides_are_rejected():
     zero = {"genome": 0.0, "genres": 0.0, "stats": 0.0}
     with pytest.raises(RecipeError, match="every view weight is 0"):
         load_recipe("seed").with_weights(zero)
+
+
+def test_view_option_types_are_checked(tmp_path):
+    path = tmp_path / "typed.toml"
+    path.write_text('[views.genres]\nweight = 1\nidf = "yes"\n')
+    with pytest.raises(RecipeError, match=r"option 'idf' must be bool .* not 'yes'"):
+        load_recipe(path)

@@ -10,6 +10,8 @@ Layout under the reelgraph home folder::
     builds/<build-id>/genome_tags.parquet  each movie's most relevant genome tags
     current -> builds/<build-id>      a symbolic link, replaced atomically
 
+The newest KEEP_BUILDS builds are kept; older ones are deleted when a new one is published.
+
 A build is written under a temporary name and only linked as `current` once complete, so an
 interrupted or failed build leaves the previous one in place.
 """
@@ -30,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from reelgraph.errors import BuildNotFound
+from reelgraph.errors import BuildNotFound, ReelgraphError
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,13 @@ class BuildWriter:
         self.folder = self.home / "builds" / f".tmp-{self.build_id}"
 
     def __enter__(self) -> BuildWriter:
-        self.folder.mkdir(parents=True)
+        try:
+            self.folder.mkdir(parents=True)
+        except OSError as exc:
+            raise ReelgraphError(
+                f"cannot write builds under {str(self.home)!r}: {exc.strerror or exc}; "
+                "choose another folder with --home or REELGRAPH_HOME"
+            ) from None
         return self
 
     def __exit__(self, *exc_info) -> None:

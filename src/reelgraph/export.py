@@ -12,6 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from reelgraph.builds import Build
+from reelgraph.errors import ReelgraphError
 
 
 def write_edges(build: Build, fmt: str, out: Path | None) -> None:
@@ -25,20 +26,33 @@ def write_edges(build: Build, fmt: str, out: Path | None) -> None:
         _write(table, fmt, sys.stdout.buffer)
         sys.stdout.flush()
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    except OSError as exc:
+        raise ReelgraphError(f"cannot write {str(out)!r}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             _write(table, fmt, f)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _write(table: pa.Table, fmt: str, sink) -> None:
     if fmt == "csv":
-        pacsv.write_csv(table, sink)
+        # Arrow quotes every header name; plain names read better and parse the same.
+        sink.write((",".join(table.column_names) + "\n").encode())
+        options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+        pacsv.write_csv(table, sink, options)
     elif fmt == "parquet":
         pq.write_table(table, sink)
     else:  # the CLI's choices keep this unreachable; library callers get a clear error

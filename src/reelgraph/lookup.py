@@ -7,6 +7,7 @@ candidates instead of guessing.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pandas as pd
@@ -15,6 +16,7 @@ from reelgraph.data.titles import drop_article, fold, front_article, lookup_keys
 from reelgraph.errors import MovieNotFound
 
 MAX_CANDIDATES = 10
+_BARE_YEAR = re.compile(r"^(?P<title>.+?)\s+(?P<year>(18|19|20)\d\d)$")
 
 
 class TitleIndex:
@@ -51,16 +53,24 @@ class TitleIndex:
             raise MovieNotFound(f"no movie matches {text!r}")
         shown = matches[:MAX_CANDIDATES]
         candidates = [(m, str(self.movies.at[m, "title"])) for m in shown]
-        more = f" (and {len(matches) - len(shown)} more)" if len(matches) > len(shown) else ""
+        which = f"the first {len(shown)}" if len(matches) > len(shown) else "they are"
         listing = "; ".join(f"{m}: {t}" for m, t in candidates)
         raise MovieNotFound(
-            f"{text!r} matches {len(matches)} movies{more}: {listing}. "
+            f"{text!r} matches {len(matches)} movies; {which}: {listing}. "
             "Give the movie id or add the year.",
             candidates,
         )
 
     def search(self, text: str) -> list[int]:
-        """Movie ids matching `text`: exact title matches if any, else titles containing it."""
+        """Movie ids matching `text`: exact title matches if any, else titles containing it.
+
+        A year may follow the title in parentheses or bare: `Emma (2009)`, `the matrix 1999`.
+        """
+        bare = _BARE_YEAR.match(text.strip())
+        if bare and "(" not in text:
+            with_year = self.search(f"{bare.group('title')} ({bare.group('year')})")
+            if with_year:
+                return with_year
         parsed = parse_title(text)
         keys = {fold(parsed.name), drop_article(fold(front_article(parsed.name)))}
         exact = sorted({m for key in keys for m in self._keys.get(key, [])})

@@ -49,7 +49,19 @@ def compute_views(
         log.info("view %s: %d of %d movies, dim %d, %.1f s", spec.name, len(vectors.rows),
                  vectors.n_movies, vectors.dim, time.perf_counter() - started)  # fmt: skip
         out.append(WeightedView(spec.name, spec.weight, vectors))
+    for line in view_warnings(out):
+        log.warning(line)
     return out
+
+
+def view_warnings(views: list[WeightedView]) -> list[str]:
+    """A line for each weighted view that describes no movie of the release."""
+    return [
+        f"view {v.name!r} (weight {v.weight:g}) describes no movie of this release, so it "
+        "adds nothing to any score"
+        for v in views
+        if v.weight > 0 and len(v.vectors.rows) == 0
+    ]
 
 
 def edges_frame(movie_ids: np.ndarray, result: Neighbours) -> pd.DataFrame:
@@ -164,6 +176,7 @@ def _manifest(data, dataset, recipe, k, views, edges, timings) -> dict[str, Any]
             "edges": len(edges),
         },
         "coverage": {v.name: round(v.vectors.coverage, 6) for v in views},
+        "warnings": view_warnings(views),
         "load_report": dataset.report.lines(),
         "timings_s": {name: round(s, 3) for name, s in timings.items()},
     }

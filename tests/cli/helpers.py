@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-def reelgraph(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess:
+def reelgraph(*args: str, home: Path | str, check: bool = True) -> subprocess.CompletedProcess:
     """Run `reelgraph ARGS` with REELGRAPH_HOME=home; raise with its output if check fails."""
     env = {**os.environ, "REELGRAPH_HOME": str(home)}
     proc = subprocess.run(

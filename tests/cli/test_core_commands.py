@@ -75,3 +75,32 @@ def test_commands_without_a_build_say_what_to_do(tmp_path):
     out = reelgraph("similar", "1", home=tmp_path / "empty", check=False)
     assert out.returncode == 1
     assert "no build found" in out.stderr and "reelgraph build --data" in out.stderr
+
+
+def test_title_with_a_bare_year(home):
+    answer = json.loads(reelgraph("similar", "the matrix 1999", "--json", home=home).stdout)
+    assert answer["movie"]["movie_id"] == 2571
+
+
+def test_export_errors_and_stdout_dash(home, tmp_path):
+    out = reelgraph("export", "--out", "/proc/no/such/edges.csv", home=home, check=False)
+    assert out.returncode == 1 and "cannot write '/proc/no/such/edges.csv'" in out.stderr
+    assert "Traceback" not in out.stderr
+    dash = reelgraph("export", "--out", "-", home=home).stdout
+    assert dash.startswith("movie_id,rank,similar_id,score")
+    target = tmp_path / "edges.csv"
+    reelgraph("export", "--out", str(target), home=home)
+    assert target.stat().st_mode & 0o044 == 0o044  # readable by others, as files usually are
+
+
+def test_unwritable_home_is_a_clear_error(small_dir):
+    out = reelgraph("build", "--data", str(small_dir), home="/proc/reelgraph", check=False)
+    assert out.returncode == 1
+    assert "cannot write builds under '/proc/reelgraph'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_view_without_data_is_warned(home, small_dir, tmp_path):
+    out = reelgraph("build", "--data", str(small_dir), "--recipe", "seed", "--k", "2",
+                    home=tmp_path / "warned")  # fmt: skip
+    assert "warning:  view 'genome' (weight 0.5) describes no movie of this release" in out.stdout

@@ -14,20 +14,52 @@ from reelgraph.similarity.engines import engine_names
 
 
 @click.command("build")
-@click.option("--data", "data", required=True, type=click.Path(path_type=Path),
-              help="MovieLens release folder (ml-latest-small, ml-25m, ml-100k, ml-1m, ...).")
-@click.option("--recipe", default="default", show_default=True,
-              help="Built-in recipe name (seed, default, ...) or a recipe .toml file.")
-@click.option("--weight", "weights", multiple=True, metavar="VIEW=W",
-              help="Override a view's weight, e.g. --weight genome=0.6 (repeatable).")
-@click.option("--k", default=20, show_default=True, type=click.IntRange(min=1),
-              help="Neighbours kept per movie.")
-@click.option("--engine", default="local", show_default=True,
-              type=click.Choice(engine_names()), help="Where the top-k runs.")
-@click.option("--block-rows", type=click.IntRange(min=1), default=None,
-              help="Query rows per block (default: about 32 MiB of scores).")
-@click.option("--load", "load_graph", is_flag=True,
-              help="Then load the build into the embedded graph store (`reelgraph load`).")
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="MovieLens release folder (ml-latest-small, ml-25m, ml-100k, ml-1m, ...).",
+)
+@click.option(
+    "--recipe",
+    default="default",
+    show_default=True,
+    help="Built-in recipe name (seed, default, ...) or a recipe .toml file.",
+)
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    metavar="VIEW=W",
+    help="Override a view's weight, e.g. --weight genome=0.6 (repeatable).",
+)
+@click.option(
+    "--k",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Neighbours kept per movie.",
+)
+@click.option(
+    "--engine",
+    default="local",
+    show_default=True,
+    type=click.Choice(engine_names()),
+    help="Where the top-k runs.",
+)
+@click.option(
+    "--block-rows",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Query rows per block (default: about 32 MiB of scores).",
+)
+@click.option(
+    "--load",
+    "load_graph",
+    is_flag=True,
+    help="Then load the build into the embedded graph store (`reelgraph load`).",
+)
 @click.pass_context
 def command(ctx, data, recipe, weights, k, engine, block_rows, load_graph) -> None:
     """Compute every movie's k most similar movies and save the build."""
@@ -51,6 +83,8 @@ def _summary(manifest: dict, folder: Path) -> None:
     click.echo(f"ratings:  {counts['ratings']:,} by {counts['users']:,} users")
     for line in manifest["load_report"]:
         click.echo(f"note:     {line}")
+    for line in manifest.get("warnings", []):
+        click.echo(f"warning:  {line}")
     for view, share in manifest["coverage"].items():
         weight = manifest["recipe"]["views"][view]["weight"]
         click.echo(f"view:     {view:<8} weight {weight:<5g} covers {share:7.2%} of movies")

@@ -16,8 +16,8 @@ FORMATS = ["csv", "parquet", "neo4j-admin"]
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="Output file (default: standard output; required for parquet); "
-                   "for neo4j-admin, the folder to write.")  # fmt: skip
+              help="Output file; '-' or none for standard output (parquet only when it is "
+                   "redirected); for neo4j-admin, the folder to write.")  # fmt: skip
 @click.option("--database", default="neo4j", show_default=True,
               help="neo4j-admin: the database the printed command imports into.")  # fmt: skip
 @click.pass_context
@@ -31,10 +31,12 @@ def command(ctx, fmt, out, database) -> None:
     if fmt == "neo4j-admin":
         _neo4j_admin(build, out, database)
         return
+    if out is not None and str(out) == "-":
+        out = None
     if out is not None and out.is_dir():
         raise click.UsageError(f"--out {str(out)!r} is a folder; {fmt} needs a file")
     if out is None and fmt == "parquet" and sys.stdout.isatty():
-        raise click.UsageError("parquet is binary: give --out FILE or redirect stdout")
+        raise click.UsageError("parquet is binary: give --out FILE or redirect standard output")
     write_edges(build, fmt, out)
 
 

@@ -125,10 +125,31 @@ def make_view(name: str, options: dict[str, Any] | None = None) -> View:
             f"view {name!r} has no option(s) {', '.join(map(repr, unknown))}; "
             f"its options are: {', '.join(sorted(allowed)) or 'none'}"
         )
+    for field in dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ():
+        if field.name in options:
+            _check_option_type(name, field, options[field.name])
     try:
         return cls(**options)
     except (TypeError, ValueError) as exc:
         raise RecipeError(f"view {name!r}: {exc}") from None
+
+
+def _check_option_type(view: str, field: dataclasses.Field, value: Any) -> None:
+    """Reject an option whose type differs from its default's (`idf = "yes"` for a bool)."""
+    default = field.default
+    if default is dataclasses.MISSING or default is None:
+        return
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int | float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise RecipeError(
+            f"view {view!r}: option {field.name!r} must be {type(default).__name__} "
+            f"(like its default {default!r}), not {value!r}"
+        )
 
 
 def _load_builtin() -> None:
