@@ -200,6 +200,24 @@ def test_similar_rejects_bad_parameters(client, params):
     assert response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    "weights",
+    [
+        ["genres=inf"],
+        ["genres=nan"],
+        ["genres=1e400"],
+        ["stats=-0.5"],
+        ["genome=0", "genres=0", "stats=0"],
+    ],
+)
+def test_similar_rejects_weights_that_are_not_finite_or_all_zero(client, weights):
+    response = client.get("/api/movies/1/similar", params=[("weight", w) for w in weights])
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["type"] == "RecipeError"
+    assert error["message"].startswith("query parameter 'weight': "), error
+
+
 def test_similar_unknown_movie_is_404(client):
     response = client.get("/api/movies/424242/similar")
     assert response.status_code == 404

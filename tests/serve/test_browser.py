@@ -28,6 +28,28 @@ ARGS = [
 ]
 
 
+LABELS = """reelgraphGraph.nodes().map((n) => ({
+    label: n.data('label'),
+    px: parseFloat(n.style('font-size')) * reelgraphGraph.zoom(),
+    box: n.boundingBox({includeNodes: false, includeEdges: false, includeLabels: true}),
+}))"""
+"""Each drawn label: its text, its on-screen font size (px) and its box (model coordinates)."""
+
+
+def worst_label_overlap(labels: list[dict]) -> float:
+    """The largest overlap of two label boxes, as a fraction of the smaller box's area."""
+    worst = 0.0
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            p, q = a["box"], b["box"]
+            w = min(p["x2"], q["x2"]) - max(p["x1"], q["x1"])
+            h = min(p["y2"], q["y2"]) - max(p["y1"], q["y1"])
+            if w > 0 and h > 0:
+                smaller = min(p["w"] * p["h"], q["w"] * q["h"])
+                worst = max(worst, w * h / smaller)
+    return worst
+
+
 @pytest.fixture(scope="module")
 def page(live_server):
     try:
@@ -77,6 +99,9 @@ def test_search_open_movie_see_similar_and_graph(page, live_server, screenshots)
     assert drawn["nodes"] > 5
     assert drawn["edges"] >= drawn["nodes"] - 1
     assert page.locator("#graph canvas").count() >= 1
+    labels = page.evaluate(LABELS)
+    assert min(label["px"] for label in labels) >= 12, labels  # on screen, whatever the zoom
+    assert worst_label_overlap(labels) < 0.25, labels
     page.screenshot(path=str(screenshots / "movie.png"), full_page=True)
     assert not page.errors, page.errors
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -55,3 +56,17 @@ def test_serve_help_lists_the_stores():
     assert out.returncode == 0
     assert "--store" in out.stdout
     assert "embedded" in out.stdout
+
+
+def test_serve_on_a_busy_port_fails_clearly_before_serving(serve_home):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cmd = [*reelgraph(), "--home", str(serve_home), "serve", "--port", str(port)]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1, out.stderr
+    assert f"127.0.0.1:{port}" in out.stderr
+    assert "in use" in out.stderr
+    assert "serving" not in out.stdout
+    assert "Traceback" not in out.stderr

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 import shutil
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from fastapi.testclient import TestClient
 
 from reelgraph.builds import Build
@@ -23,6 +26,37 @@ def test_no_build_is_503_with_what_to_do(tmp_path):
         body = response.json()
         message = body["message"] if path == "/api/health" else body["error"]["message"]
         assert "reelgraph build" in message
+
+
+def test_no_build_pages_say_what_to_do(tmp_path):
+    client = TestClient(create_app(tmp_path / "empty-home"))
+    for path in ("/", "/movies/1", "/users/1", "/liked"):
+        response = client.get(path, headers={"accept": "text/html"})
+        assert response.status_code == 503, path
+        assert "<html" in response.text
+        assert "reelgraph build" in response.text, path
+
+
+def test_non_finite_scores_are_a_json_500_not_invalid_json(serve_home, tmp_path, caplog):
+    home = tmp_path / "home"
+    source = Build.open(serve_home).folder
+    shutil.copytree(source, home / "builds" / source.name)
+    (home / "current").symlink_to(f"builds/{source.name}")
+    edges_path = home / "builds" / source.name / "edges.parquet"
+    edges = pq.read_table(edges_path).to_pandas()
+    edges.loc[edges["movie_id"] == 1, "score"] = np.nan  # as a build with odd weights could
+    pq.write_table(pa.Table.from_pandas(edges, preserve_index=False), edges_path)
+
+    client = TestClient(create_app(home), raise_server_exceptions=False)
+    response = client.get("/api/movies/1/similar")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()["error"]
+    assert error["status"] == 500
+    assert "NaN or infinite" in error["message"]
+    assert "Traceback" not in response.text
+    assert any(r.exc_info for r in caplog.records if r.name == "reelgraph.serve.app")
+    assert client.get("/api/movies/2/similar").status_code == 200
 
 
 def test_corrupt_build_is_503_then_a_new_build_is_served(serve_home, small_dir, tmp_path):

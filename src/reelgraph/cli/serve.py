@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 
 import click
 
+from reelgraph.errors import ReelgraphError
 from reelgraph.serve.backends import DEFAULT, backend_names
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def command(ctx, host, port, store, workers) -> None:
     from reelgraph.serve.app import create_app
 
     home = ctx.obj["home"]
+    check_port(host, port)
     click.echo(f"reelgraph: serving {home} on http://{host}:{port}/ (API docs at /docs)")
     if workers == 1:
         uvicorn.run(create_app(home, store=store), host=host, port=port, log_level="warning")
@@ -59,3 +62,29 @@ def command(ctx, host, port, store, workers) -> None:
         workers=workers,
         log_level="warning",
     )
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind `host:port` once and let go, so a busy port fails here with a clear message.
+
+    Raises:
+        ReelgraphError: the host does not resolve, or the port is in use or not allowed.
+    """
+    if port == 0:
+        return  # any free port: nothing to check
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise ReelgraphError(f"--host {host!r}: cannot be resolved ({exc})") from None
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            raise ReelgraphError(
+                f"cannot serve on {host}:{port}: {reason}; stop what is listening there or "
+                "choose another --port"
+            ) from None

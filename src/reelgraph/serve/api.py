@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from reelgraph.errors import BuildNotFound
+from reelgraph.errors import BuildNotFound, RecipeError
 from reelgraph.recipe import parse_weight_overrides
 from reelgraph.serve import schemas as s
 from reelgraph.serve.search import TIERS
@@ -40,7 +40,13 @@ async def answer(request: Request, method: str, *args: Any) -> JSONResponse:
     data = backend(request)
     call = getattr(data, method)
     payload = call(*args) if data.in_memory else await run_in_threadpool(call, *args)
-    return JSONResponse(payload)
+    try:
+        return JSONResponse(payload)  # refuses NaN and infinity: a 500 (JSON) says why
+    except ValueError as exc:
+        raise ValueError(
+            f"the answer holds a NaN or infinite number ({exc}); the build's scores or "
+            "weights are not finite: run `reelgraph build` again"
+        ) from exc
 
 
 def backend(request: Request) -> Any:
@@ -90,7 +96,10 @@ async def similar(
 ) -> Any:
     """The k most similar movies, with each view's part of the score; optional per-view
     weights (`weight=genres=0.7`) re-rank the stored neighbours, filters drop some."""
-    weights = parse_weight_overrides(query.weight) if query.weight else None
+    try:
+        weights = parse_weight_overrides(query.weight) if query.weight else None
+    except RecipeError as exc:
+        raise RecipeError(f"query parameter 'weight': {exc}") from None
     filters = SimilarFilters(
         genres=frozenset(query.genre),
         exclude_genres=frozenset(query.exclude_genre),

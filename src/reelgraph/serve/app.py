@@ -64,6 +64,7 @@ def create_app(home: Path, *, store: str = "build", node_modules: Path | None = 
     app.add_exception_handler(ReelgraphError, _reelgraph_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
     return app
 
 
@@ -117,6 +118,13 @@ def _describe(error: dict[str, Any]) -> str:
     got = f" (got {error['input']!r})" if shown else ""
     label = f"{place} {name!r}" if name else place
     return f"{label}: {error.get('msg', 'invalid')}{got}"
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Any:
+    """Any other exception (a bug, or a NaN the JSON encoder refuses): a 500 in JSON, logged."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    message = f"internal error ({type(exc).__name__}: {exc}); the server log has the traceback"
+    return error_response(request, 500, "InternalError", message)
 
 
 async def _http_error(request: Request, exc: Exception) -> Any:

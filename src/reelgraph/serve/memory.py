@@ -18,6 +18,7 @@ import pandas as pd
 
 from reelgraph.builds import Build
 from reelgraph.errors import MovieNotFound, RecipeError, UserNotFound
+from reelgraph.recipe import check_weights
 from reelgraph.recommend.walk import LIKED_THRESHOLD, EdgeMatrix
 from reelgraph.serve.search import TitleSearch
 from reelgraph.serve.similar import SimilarFilters, rank_edges
@@ -195,13 +196,11 @@ class MemoryBackend:
         unknown = sorted(set(overrides) - set(self.views))
         if unknown:
             raise RecipeError(
-                f"weight: unknown view {', '.join(map(repr, unknown))}; "
+                f"query parameter 'weight': unknown view {', '.join(map(repr, unknown))}; "
                 f"this build has views {', '.join(self.views)}"
             )
-        negative = {v: w for v, w in overrides.items() if not w >= 0}
-        if negative:
-            raise RecipeError(f"weight: a view's weight must be a number >= 0, not {negative}")
-        return {v: float(overrides.get(v, self.weights[v])) for v in self.views}
+        used = {v: overrides.get(v, self.weights[v]) for v in self.views}
+        return check_weights(used, "query parameter 'weight'")
 
     def neighbourhood(self, movie_id: int, k: int, depth: int) -> dict[str, Any]:
         """The movie, its k nearest neighbours and theirs, up to `depth` hops, as a graph."""

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from reelgraph import __version__
+from reelgraph.errors import BuildNotFound
 
 PAGES = ("/", "/movies/{movie_id:int}", "/users/{user_id:int}", "/liked")
 VENDOR = {"cytoscape": "cytoscape/dist", "swagger-ui": "swagger-ui-dist"}
@@ -51,8 +52,17 @@ def _missing_assets(request: Request) -> HTMLResponse | None:
     return HTMLResponse(error_page(503, problem), status_code=503) if problem else None
 
 
+def _missing_build(request: Request) -> HTMLResponse | None:
+    """The 503 page saying what to do (as /api/health does) when there is no build to serve."""
+    try:
+        request.app.state.serve.backend()
+    except BuildNotFound as exc:
+        return HTMLResponse(error_page(503, str(exc)), status_code=503)
+    return None
+
+
 async def _page(request: Request) -> Response:
-    missing = _missing_assets(request)
+    missing = _missing_assets(request) or _missing_build(request)
     if missing is not None:
         return missing
     return HTMLResponse(_template("page.html").substitute(version=__version__))

@@ -25,7 +25,8 @@ async function api(path, options = {}) {
   const response = await fetch(path, options);
   const body = await response.json();
   if (!response.ok) {
-    const message = body.error ? body.error.message : response.statusText;
+    // API errors are {"error": {message}}; /api/health says {"message"} when it has no build
+    const message = (body.error && body.error.message) || body.message || response.statusText;
     throw new Error(`${response.status}: ${message}`);
   }
   return body;
@@ -171,6 +172,20 @@ function barTitle(similar, views) {
   return views.map((v) => `${v}: ${similar.contributions[v].toFixed(3)}`).join("\n");
 }
 
+// On-screen label size (px) by hop: the same whatever the zoom, so labels stay readable when
+// the graph is shrunk to fit; the label width is capped (ellipsis) so neighbours do not overlap.
+const LABEL_PX = [15, 13, 12];
+const LABEL_WIDTH_PX = 150;
+
+function scaleLabels(cy) {
+  const zoom = cy.zoom();
+  cy.batch(() => cy.nodes().forEach((node) => {
+    const px = LABEL_PX[Math.min(node.data("hop"), LABEL_PX.length - 1)];
+    node.style({ "font-size": px / zoom, "text-max-width": LABEL_WIDTH_PX / zoom,
+      "text-margin-y": 3 / zoom });
+  }));
+}
+
 async function drawNeighbourhood(movieId, box) {
   const graph = await api(`/api/movies/${movieId}/neighbourhood?k=8&depth=2`);
   const scores = graph.edges.map((e) => e.score);
@@ -188,20 +203,22 @@ async function drawNeighbourhood(movieId, box) {
     maxZoom: 1.3,
     minZoom: 0.2,
     layout: { name: "concentric", concentric: (n) => 3 - n.data("hop"), levelWidth: () => 1,
-      minNodeSpacing: 70, spacingFactor: 1.1, padding: 30, animate: false },
+      minNodeSpacing: 110, spacingFactor: 1.5, padding: 40, animate: false },
     style: [
-      { selector: "node", style: { label: "data(label)", "font-size": 9, width: 14, height: 14,
-        "background-color": "#7a8ca8", "text-wrap": "ellipsis", "text-max-width": 120,
-        "text-valign": "bottom", "text-margin-y": 3, "text-background-color": "#fbfcfe",
-        "text-background-opacity": 0.75, "text-background-padding": 1 } },
+      { selector: "node", style: { label: "data(label)", width: 14, height: 14,
+        "background-color": "#7a8ca8", "text-wrap": "ellipsis", "text-valign": "bottom",
+        "text-background-color": "#fbfcfe", "text-background-opacity": 0.85,
+        "text-background-padding": 1 } },
       { selector: "node[hop = 0]", style: { "background-color": "#d64f5a", width: 24, height: 24,
-        "font-size": 12, "font-weight": "bold" } },
+        "font-weight": "bold" } },
       { selector: "node[hop = 1]", style: { "background-color": "#3b7dd8", width: 18, height: 18 } },
       { selector: "edge", style: { width: "data(width)", "line-color": "#b9c3d3", opacity: 0.8,
         "curve-style": "bezier", "target-arrow-shape": "triangle",
         "target-arrow-color": "#b9c3d3", "arrow-scale": 0.6 } },
     ],
   });
+  scaleLabels(cy);
+  cy.on("zoom", () => scaleLabels(cy));
   cy.on("tap", "node", (event) => { location.href = `/movies/${event.target.id()}`; });
   window.reelgraphGraph = cy;  // lets tests and curious users inspect the drawing
   box.dataset.nodes = String(graph.nodes.length);
