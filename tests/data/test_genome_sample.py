@@ -66,3 +66,35 @@ def test_genome_cosine_of_movies_1_and_2_equals_hand_computation(genome_release)
     assert got == pytest.approx(expected, abs=1e-9)
     assert 0.5 < expected < 0.99  # similar, not identical: the check is not vacuous
     assert vectors.rows.size == 3  # movies without genome rows get no vector
+
+
+def _rewrite_scores(folder: Path, source: Path, edit) -> None:
+    lines = source.read_bytes().split(b"\r\n")
+    header, rows = lines[0], [r for r in lines[1:] if r]
+    (folder / "genome-scores.csv").write_bytes(b"\r\n".join([header, *edit(rows)]) + b"\r\n")
+
+
+@pytest.mark.parametrize(
+    ("edit", "missing"),
+    [
+        pytest.param(lambda rows: rows[::-1], None, id="reversed"),
+        pytest.param(lambda rows: rows[1128:] + rows[:1128], None, id="movies-out-of-order"),
+        pytest.param(lambda rows: rows[:5] + rows[6:], (0, 5), id="movie-1-tag-6-missing"),
+    ],
+)
+def test_genome_in_any_order_gives_the_same_matrix(genome_release, tmp_path, edit, missing):
+    """The sorted file takes the linear pass; every other layout must give the same result."""
+    sorted_genome = load(genome_release).genome
+    folder = tmp_path / "release"
+    shutil.copytree(genome_release, folder)
+    _rewrite_scores(folder, genome_release / "genome-scores.csv", edit)
+    genome = load(folder).genome
+    assert genome.movie_ids.tolist() == sorted_genome.movie_ids.tolist()
+    assert genome.tag_ids.tolist() == sorted_genome.tag_ids.tolist()
+    assert genome.tag_names == sorted_genome.tag_names
+    expected = sorted_genome.relevance.copy()
+    if missing is not None:  # a pair absent from the file reads as 0
+        assert expected[missing] > 0
+        expected[missing] = 0.0
+    np.testing.assert_array_equal(genome.relevance, expected)
+    assert genome.relevance.dtype == np.float64 and genome.relevance.flags.writeable

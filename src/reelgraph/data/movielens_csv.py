@@ -121,13 +121,51 @@ def read_genome(
         report.genome_unknown_movie = len(np.unique(items[~known]))
         items, tag_col, relevance = items[known], tag_col[known], relevance[known]
 
-    movie_ids, movie_pos = np.unique(items, return_inverse=True)
-    tag_ids, tag_pos = np.unique(tag_col, return_inverse=True)
-    matrix = np.zeros((len(movie_ids), len(tag_ids)), dtype=np.float64)
-    matrix[movie_pos, tag_pos] = relevance
-
+    movie_ids, tag_ids, matrix = _sorted_grid(items, tag_col, relevance) or _scatter(
+        items, tag_col, relevance
+    )
     names = _tag_names(tags_path, tag_ids)
     return Genome(movie_ids.astype(np.int32), tag_ids.astype(np.int32), matrix, names)
+
+
+def _sorted_grid(
+    items: np.ndarray, tags: np.ndarray, relevance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The genome matrix in one linear pass, when the file is a full sorted grid; else None.
+
+    GroupLens ships genome-scores.csv sorted by (movieId, tagId) with every tag for every
+    movie, so the rows are the matrix in row-major order and no sort is needed.
+
+    Args:
+        items: movie ids, shape (n,); tags: tag ids, shape (n,); relevance: float64, shape (n,).
+
+    Returns:
+        (movie ids, shape (m,); tag ids, shape (t,); float64 matrix, shape (m, t)), or None.
+    """
+    if len(items) == 0 or np.any(np.diff(items) < 0):
+        return None
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(items)) + 1))
+    n_tags = len(items) // len(starts)
+    tag_ids = tags[:n_tags]
+    if len(starts) * n_tags != len(items) or np.any(np.diff(tag_ids) <= 0):
+        return None
+    if not np.array_equal(
+        tags.reshape(len(starts), n_tags), np.broadcast_to(tag_ids, (len(starts), n_tags))
+    ):
+        return None
+    matrix = np.array(relevance, dtype=np.float64).reshape(len(starts), n_tags)
+    return items[starts], tag_ids.copy(), matrix
+
+
+def _scatter(
+    items: np.ndarray, tags: np.ndarray, relevance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The genome matrix from rows in any order; a missing (movie, tag) pair stays 0."""
+    movie_ids, movie_pos = np.unique(items, return_inverse=True)
+    tag_ids, tag_pos = np.unique(tags, return_inverse=True)
+    matrix = np.zeros((len(movie_ids), len(tag_ids)), dtype=np.float64)
+    matrix[movie_pos, tag_pos] = relevance
+    return movie_ids, tag_ids, matrix
 
 
 def _tag_names(path: Path, tag_ids: np.ndarray) -> list[str]:
