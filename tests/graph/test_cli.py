@@ -6,6 +6,7 @@ import json
 import os
 from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -51,9 +52,11 @@ def test_recommend_json_matches_the_explain_contract(home):
         assert sum(b["contribution"] for b in rec["because"]) == pytest.approx(rec["score"])
 
 
-def test_fallback_is_labelled(home):
-    out = reelgraph("recommend", "--user", "1", "--min-rating", "5.5", home=home).stdout
-    assert "fallback: user 1 rated no movie 5.5 or higher" in out
+def test_fallback_is_labelled(home, small_dir):
+    best = pd.read_csv(small_dir / "ratings.csv").groupby("userId")["rating"].max()
+    picky = int(best[best < 5].index[0])
+    out = reelgraph("recommend", "--user", str(picky), "--min-rating", "5", home=home).stdout
+    assert f"fallback: user {picky} rated no movie 5 or higher" in out
 
 
 def test_unknown_user_or_movie_exits_1(home):
@@ -90,8 +93,9 @@ def test_similar_before_load_reads_the_build_files(small_dir, tmp_path):
     assert "the graph is not loaded yet" in proc.stderr
     answer = json.loads(proc.stdout)
     assert answer["similar"] and all("Comedy" in r["genres"] for r in answer["similar"])
-    proc = reelgraph("recommend", "--user", "1", home=tmp_path, check=False)
-    assert "run `reelgraph load`" in str(proc.exception)
+    proc = reelgraph("recommend", "--user", "1", "--explain", home=tmp_path)
+    assert "the graph is not loaded yet" in proc.stderr
+    assert proc.stdout.startswith("recommendations for user 1 (from ")
 
 
 def test_reload_swaps_atomically_and_keeps_two_graphs(home):
