@@ -183,7 +183,7 @@ def check_weight(value: Any, view: str, source: str = "weight") -> float:
     if not ok or not math.isfinite(value) or value < 0:
         raise RecipeError(f"{source}: weight of view {view!r} must be a finite number >= 0, "
                           f"not {value!r}")  # fmt: skip
-    return float(value)
+    return float(value) + 0.0  # turns -0.0 into 0.0
 
 
 def check_weights(weights: dict[str, Any], source: str = "weights") -> dict[str, float]:
