@@ -83,13 +83,26 @@ STATS_ENCODINGS = {"groups": _as_groups, "onehot": _as_onehot}
 
 def rating_stats(movie_ids: np.ndarray, ratings: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per-movie rating count (int64) and mean (float64, NaN without ratings), shape (N,)."""
-    pos = np.searchsorted(movie_ids, ratings["movie_id"].to_numpy())
+    pos = catalogue_positions(movie_ids, ratings["movie_id"].to_numpy())
     n = len(movie_ids)
     count = np.bincount(pos, minlength=n).astype(np.int64)
     total = np.bincount(pos, weights=ratings["rating"].to_numpy(np.float64), minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return count, mean
+
+
+def catalogue_positions(catalogue: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+    """Position in the sorted `catalogue` of each of `movie_ids` (all present in it).
+
+    A lookup table indexed by movieId (ids are positive and below a few hundred thousand in
+    every release) is 20-50x faster than a binary search over 25M ratings.
+    """
+    if len(catalogue) and catalogue[0] > 0 and catalogue[-1] < 50_000_000:
+        table = np.zeros(int(catalogue[-1]) + 1, dtype=np.int64)
+        table[catalogue] = np.arange(len(catalogue))
+        return table[movie_ids]
+    return np.searchsorted(catalogue, movie_ids)
 
 
 def year_groups(years: pd.Series) -> np.ndarray:
