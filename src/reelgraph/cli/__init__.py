@@ -15,8 +15,10 @@ from reelgraph.config import HOME_ENV, home
 from reelgraph.errors import ReelgraphError
 
 # Each name is a module of this package defining a click command called `command`.
-COMMANDS = ["build", "similar", "export", "serve", "download", "evaluate", "load", "recommend"]
-COMMANDS += ["synth", "bench"]  # scale benchmarks
+COMMANDS = [
+    "build", "similar", "export", "load", "recommend", "evaluate", "serve", "download",
+    "synth", "bench",
+]  # fmt: skip
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
