@@ -3,7 +3,8 @@
 Candidates are the movies reached by a SIMILAR edge from the movies a user liked; a candidate's
 score is the sum of the scores of the edges reaching it; movies the user rated are never
 recommended; ties go to the smaller movieId. The graph stores answer the same question in
-Cypher; this version serves evaluation, where thousands of users are scored at once.
+Cypher; `recommend_many` serves evaluation, where thousands of users are scored at once, and
+`LikedWalk` serves one request at a time, keeping the edges behind each recommendation.
 """
 
 from __future__ import annotations
@@ -53,15 +54,64 @@ def recommend_from_liked(
     Returns:
         (movie_ids, scores), at most k each, best first, ties by movie_id ascending.
     """
-    pos = np.searchsorted(graph.movie_ids, liked)
-    reached = np.asarray(graph.matrix[pos].sum(axis=0)).ravel()
-    touched = np.zeros(len(reached), dtype=bool)
-    touched[graph.matrix[pos].indices] = True
-    touched[np.searchsorted(graph.movie_ids, exclude)] = False
-    candidates = np.flatnonzero(touched)
-    order = np.lexsort((candidates, -reached[candidates]))[:k]
-    chosen = candidates[order]
-    return graph.movie_ids[chosen], reached[chosen]
+    walked = LikedWalk(graph)(liked, exclude, k)
+    return walked.movie_ids, walked.scores
+
+
+@dataclass(frozen=True)
+class Walked:
+    """The top-k of one walk.
+
+    Attributes:
+        movie_ids: int64, shape (K,): recommended movies, best first.
+        scores: float64, shape (K,): their summed edge scores.
+        reasons: per recommended movie, (liked movie_ids int64, edge scores float64), the
+            largest contribution first, ties by movie_id.
+    """
+
+    movie_ids: np.ndarray
+    scores: np.ndarray
+    reasons: list[tuple[np.ndarray, np.ndarray]]
+
+
+class LikedWalk:
+    """One-hop walk from liked movies over the similarity graph.
+
+    Args:
+        graph: the edge matrix (CSR, rows and columns in ascending movie_id order).
+    """
+
+    def __init__(self, graph: EdgeMatrix) -> None:
+        matrix = graph.matrix
+        self.movie_ids = graph.movie_ids
+        self.indptr = matrix.indptr.astype(np.int64)
+        self.indices = matrix.indices.astype(np.int64)
+        self.data = matrix.data.astype(np.float64)
+
+    def __call__(self, liked: np.ndarray, exclude: np.ndarray, k: int) -> Walked:
+        """Top-k for a user who liked `liked` and rated `exclude` (movie_id int arrays)."""
+        # 1. gather every edge leaving a liked movie; 2. sum per target; 3. drop rated
+        # targets and rank; 4. keep the edges into the chosen targets as the reasons.
+        liked = np.unique(liked)
+        rows = np.searchsorted(self.movie_ids, liked)
+        starts, stops = self.indptr[rows], self.indptr[rows + 1]
+        counts = stops - starts
+        edge = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        source = np.repeat(liked, counts)
+        target, score = self.indices[edge], self.data[edge]
+
+        targets, inverse = np.unique(target, return_inverse=True)
+        sums = np.bincount(inverse, weights=score, minlength=len(targets))
+        rated = np.isin(targets, np.searchsorted(self.movie_ids, exclude))
+        candidates = np.flatnonzero(~rated)
+        order = candidates[np.lexsort((targets[candidates], -sums[candidates]))][:k]
+
+        reasons = []
+        for pos in order:
+            into = np.flatnonzero(inverse == pos)
+            by = np.lexsort((source[into], -score[into]))
+            reasons.append((source[into][by], score[into][by]))
+        return Walked(self.movie_ids[targets[order]], sums[order], reasons)
 
 
 def recommend_many(

@@ -19,10 +19,9 @@ import pandas as pd
 from reelgraph.builds import Build
 from reelgraph.errors import MovieNotFound, RecipeError, UserNotFound
 from reelgraph.recipe import check_weights
-from reelgraph.recommend.walk import LIKED_THRESHOLD, EdgeMatrix
+from reelgraph.recommend.walk import LIKED_THRESHOLD, EdgeMatrix, LikedWalk
 from reelgraph.serve.search import TitleSearch
 from reelgraph.serve.similar import SimilarFilters, rank_edges
-from reelgraph.serve.walk import LikedWalk
 
 log = logging.getLogger(__name__)
 
