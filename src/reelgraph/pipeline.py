@@ -50,7 +50,7 @@ def compute_views(
                  vectors.n_movies, vectors.dim, time.perf_counter() - started)  # fmt: skip
         out.append(WeightedView(spec.name, spec.weight, vectors))
     for line in view_warnings(out):
-        log.warning(line)
+        log.info(line)
     return out
 
 

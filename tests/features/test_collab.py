@@ -96,3 +96,48 @@ def subset_small(small):
     dataset = _toy(small, small.movie_ids[:500])
     ratings = small.ratings[small.ratings["movie_id"].isin(dataset.movie_ids)]
     return dataset, ratings
+
+
+def _dense_cosines(vectors) -> np.ndarray:
+    """Full N x N dot products of a view's vectors (zero rows for movies without one)."""
+    full = np.zeros((vectors.n_movies, vectors.dim))
+    matrix = vectors.matrix
+    full[vectors.rows] = matrix.toarray() if hasattr(matrix, "toarray") else matrix
+    return full @ full.T
+
+
+def test_low_rank_factors_reproduce_the_exact_view_when_the_rank_allows(small, rng):
+    # 40 movies, each rated by one of 4 groups of users: the rater matrix has rank 4, so 8
+    # factors capture it exactly and every pair's dot product equals the exact shrunk cosine
+    # (a movie's similarity with itself differs, and never counts).
+    ids = small.movies["movie_id"].to_numpy()[:40]
+    dataset = _toy(small, ids)
+    patterns = rng.random((4, 12)) < 0.5
+    rows = [
+        (u + 1, int(movie), 4.0)
+        for movie, group in zip(ids, rng.integers(0, 4, size=40), strict=True)
+        for u in np.flatnonzero(patterns[group])
+    ]
+    exact = _dense_cosines(CollabView(shrinkage=0.5).vectors(dataset, _ratings(rows)))
+    low_view = CollabView(shrinkage=0.5, factors=8).vectors(dataset, _ratings(rows))
+    low = _dense_cosines(low_view)
+    off = ~np.eye(len(ids), dtype=bool)
+    np.testing.assert_allclose(low[off], exact[off], atol=1e-9)
+    assert np.all(np.linalg.norm(low_view.matrix, axis=1) < 1.0)
+
+
+def test_low_rank_view_runs_in_the_engine_like_the_simple_engine(small):
+    from reelgraph.similarity.engine import top_k_simple
+
+    view = CollabView(shrinkage=0.05, user_weight=0.5, factors=16)
+    vectors = view.vectors(small, small.ratings)
+    views = [WeightedView("collab", 1.0, vectors)]
+    fast, simple = top_k(views, 10), top_k_simple(views, 10)
+    np.testing.assert_array_equal(fast.target, simple.target)
+    np.testing.assert_array_equal(fast.score, simple.score)
+    assert fast.score.max() <= 1.0
+
+
+def test_negative_factors_are_rejected():
+    with pytest.raises(RecipeError, match="factors must be >= 0"):
+        make_view("collab", {"factors": -1})
