@@ -30,6 +30,8 @@ from reelgraph.errors import RecipeError
 from reelgraph.features.base import View, make_view
 
 _RECIPE_KEYS = {"name", "description", "renormalise", "views"}
+MAX_WEIGHT = 1e6
+"""Weights are relative; a cap keeps blended scores far from float overflow."""
 
 
 @dataclass(frozen=True)
@@ -180,9 +182,9 @@ def check_weight(value: Any, view: str, source: str = "weight") -> float:
     the engine.
     """
     ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not math.isfinite(value) or value < 0:
-        raise RecipeError(f"{source}: weight of view {view!r} must be a finite number >= 0, "
-                          f"not {value!r}")  # fmt: skip
+    if not ok or not math.isfinite(value) or not 0 <= value <= MAX_WEIGHT:
+        raise RecipeError(f"{source}: weight of view {view!r} must be a finite number from 0 "
+                          f"to {MAX_WEIGHT:g}, not {value!r}")  # fmt: skip
     return float(value) + 0.0  # turns -0.0 into 0.0
 
 

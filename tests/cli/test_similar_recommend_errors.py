@@ -50,7 +50,10 @@ def run(monkeypatch, capsys):
 def test_non_finite_or_negative_weight_exits_1(run, home, weight):
     proc = run("similar", "1", "--json", "--weight", weight, home=home)
     assert proc.returncode == 1 and proc.stdout == ""
-    assert "must be a finite number >= 0" in proc.stderr and weight.split("=")[0] in proc.stderr
+    assert (
+        "must be a finite number from 0 to 1e+06" in proc.stderr
+        and weight.split("=")[0] in proc.stderr
+    )
 
 
 def test_all_zero_weights_exit_1(run, home):
@@ -168,3 +171,40 @@ def test_recommend_before_load_in_a_real_process(home):
     assert "the graph is not loaded yet" in proc.stderr
     assert proc.stdout.startswith("recommendations for user 1 (from ")
     assert "shares genres:" in proc.stdout
+
+
+def test_a_graph_of_an_older_build_is_not_read(small_dir, tmp_path, run):
+    home = tmp_path / "stale"
+    reelgraph_process("build", "--data", str(small_dir), "--k", "5", "--load", home=home)
+    reelgraph_process("build", "--data", str(small_dir), "--recipe", "seed", "--k", "5",
+                      home=home)  # fmt: skip
+    similar = run("similar", "1", "--json", "--weight", "stats=1", home=home)
+    assert similar.returncode == 0, similar.stderr
+    assert (
+        "not the current build" in similar.stderr and "reading the build files" in similar.stderr
+    )
+    assert json.loads(similar.stdout)["views"] == ["genome", "genres", "stats"]
+    recommend = run("recommend", "--user", "1", "--json", home=home)
+    assert recommend.returncode == 0 and "not the current build" in recommend.stderr
+
+
+def test_liked_without_ids_and_k_beyond_the_build(home, run):
+    empty = run("recommend", "--liked", ",", home=home)
+    assert empty.returncode == 2 and "expected at least one movie id" in empty.stderr
+    wide = run("similar", "1", "--k", "1000", "--json", home=home)
+    assert wide.returncode == 0
+    assert "the build kept 10 neighbours per movie" in wide.stderr
+    assert len(json.loads(wide.stdout)["similar"]) == 10
+
+
+def test_a_bad_falkordb_port_is_a_clear_error(home, run, monkeypatch):
+    monkeypatch.setenv("FALKORDB_PORT", "abc")
+    out = run("load", "--store", "falkordb", home=home)
+    assert out.returncode == 1
+    assert "FALKORDB_PORT must be a port number (1-65535), not 'abc'" in out.stderr
+
+
+def test_exported_cosines_never_exceed_one(home):
+    edges = Build.open(home).edges
+    for view in Build.open(home).view_names:
+        assert edges[view].between(-1.0, 1.0).all(), view

@@ -8,8 +8,7 @@ import math
 import click
 
 from reelgraph.builds import Build
-from reelgraph.graph import StoreOptions, open_store
-from reelgraph.graph.embedded import live_path
+from reelgraph.cli.source import current_graph
 from reelgraph.neighbours import check_edges
 from reelgraph.recommend.build_files import BuildQueries, rating_scale
 from reelgraph.recommend.graph import LIKED_THRESHOLD
@@ -28,6 +27,9 @@ def parse_liked(text: str) -> list[int]:
             raise click.BadParameter(f"expected movie ids separated by commas, found {item!r}",
                                      param_hint="--liked")  # fmt: skip
         ids.append(int(item))
+    if not ids:
+        raise click.BadParameter("expected at least one movie id, found none",
+                                 param_hint="--liked")  # fmt: skip
     return ids
 
 
@@ -65,12 +67,7 @@ def command(ctx, user_id, liked, k, min_rating, explain, as_json) -> None:
     build = Build.open(home)
     check_min_rating(min_rating, rating_scale(build))
     check_edges(build)
-    if live_path(home) is None:
-        click.echo("note: the graph is not loaded yet (run `reelgraph load`); reading the "
-                   "build files", err=True)  # fmt: skip
-        store = BuildQueries(build)
-    else:
-        store = open_store("embedded", StoreOptions(home=home))
+    store = current_graph(home, build) or BuildQueries(build)
     with store:
         answer = store.recommend(user_id=user_id, liked=liked_ids, k=k, explain=explain,
                                  min_rating=min_rating)  # fmt: skip

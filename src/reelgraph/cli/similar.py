@@ -7,9 +7,9 @@ import json
 import click
 
 from reelgraph.builds import Build
+from reelgraph.cli.source import current_graph
 from reelgraph.errors import ReelgraphError
-from reelgraph.graph import SimilarFilters, StoreOptions, open_store
-from reelgraph.graph.embedded import live_path
+from reelgraph.graph import SimilarFilters
 from reelgraph.graph.queries import query_weights
 from reelgraph.lookup import TitleIndex
 from reelgraph.neighbours import check_edges, similar_movies
@@ -75,14 +75,15 @@ def command(ctx, movie, k, as_json, genres, exclude_genres, year_from, year_to, 
     if overrides is not None:
         check_weights(query_weights(build.weights, overrides), "--weight")
     check_edges(build)
-    if live_path(home) is None:
-        click.echo("note: the graph is not loaded yet (run `reelgraph load`); reading the "
-                   "build files", err=True)  # fmt: skip
+    if k > build.manifest["k"]:
+        click.echo(f"note: the build kept {build.manifest['k']} neighbours per movie; showing at "
+                   f"most that many (rebuild with --k {k} for more)", err=True)  # fmt: skip
+    store = current_graph(home, build)
+    if store is None:
         answer = similar_movies(build, movie, k, filters, overrides)
     else:
         movie_id = TitleIndex(build.movies).resolve(movie)
-        with open_store("embedded", StoreOptions(home=home)) as store:
-            _warn_if_stale(store.info(), build)
+        with store:
             answer = store.similar(movie_id, k, filters, overrides)
     if as_json:
         click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
@@ -97,13 +98,6 @@ def check_genres(build: Build, names: tuple[str, ...]) -> None:
     if unknown:
         raise ReelgraphError(f"unknown genre {', '.join(map(repr, unknown))} in --genre / "
                              f"--exclude-genre; expected one of: {', '.join(known)}")  # fmt: skip
-
-
-def _warn_if_stale(info: dict | None, build: Build) -> None:
-    if info and info["build_id"] != build.manifest["build_id"]:
-        click.echo(f"note: the graph holds build {info['build_id']}, not the current build "
-                   f"{build.manifest['build_id']}; run `reelgraph load` to refresh it",
-                   err=True)  # fmt: skip
 
 
 def _table(answer: dict) -> None:

@@ -76,9 +76,12 @@ class FalkorDBStore(CypherStore):
 def open_falkordb(options: StoreOptions) -> FalkorDBStore:
     """A FalkorDBStore from FALKORDB_* settings."""
     s = options.settings
+    port = s.get("FALKORDB_PORT", "6379")
+    if not str(port).isdigit() or not 0 < int(port) < 65536:
+        raise StoreError(f"FALKORDB_PORT must be a port number (1-65535), not {port!r}")
     return FalkorDBStore(
         s.get("FALKORDB_HOST", "127.0.0.1"),
-        int(s.get("FALKORDB_PORT", "6379")),
+        int(port),
         s.get("FALKORDB_GRAPH", "reelgraph"),
         s.get("FALKORDB_PASSWORD") or None,
     )

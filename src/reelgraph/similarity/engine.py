@@ -119,6 +119,7 @@ class BlendedScorer:
         total = np.zeros(len(source), dtype=np.float64)
         for view, where, weight in zip(self.views, self._where, self._weights, strict=True):
             cosine = _pair_cosines(view.vectors.matrix, where[source], where[target])
+            np.clip(cosine, -1.0, 1.0, out=cosine)  # unit vectors can overshoot by an ulp
             components[view.name] = cosine
             score += weight * cosine
             total += weight * ((where[source] >= 0) & (where[target] >= 0))
