@@ -368,3 +368,27 @@ def test_answers_match_their_response_models(client, method, path, model):
     body = getattr(client, method)(path, **kwargs).json()
     parsed = getattr(schemas, model).model_validate(body)
     assert parsed.model_dump(mode="json", exclude_unset=True) == body
+
+
+@pytest.mark.parametrize("param", ["genre=Nope", "exclude_genre=sci-fi"])
+def test_similar_rejects_unknown_genres(client, param):
+    response = client.get(f"/api/movies/1/similar?{param}")
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert "query parameter 'genre': unknown genre" in message and "Sci-Fi" in message
+
+
+def test_similar_rejects_huge_weights(client):
+    response = client.get("/api/movies/1/similar?weight=genres%3D1.7e308")
+    assert response.status_code == 422
+    assert "from 0 to 1e+06" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/movies/1", 200), ("/movies/999999", 404), ("/users/1", 200), ("/users/999999", 404)],
+)
+def test_pages_of_unknown_movies_and_users_are_404(client, path, status):
+    response = client.get(path, headers={"accept": "text/html"})
+    assert response.status_code == status
+    assert "<html" in response.text.lower()

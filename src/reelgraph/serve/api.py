@@ -100,6 +100,13 @@ async def similar(
         weights = parse_weight_overrides(query.weight) if query.weight else None
     except RecipeError as exc:
         raise RecipeError(f"query parameter 'weight': {exc}") from None
+    known = backend(request).genre_names
+    unknown = sorted((set(query.genre) | set(query.exclude_genre)) - set(known))
+    if unknown:
+        raise RecipeError(
+            f"query parameter 'genre': unknown genre {', '.join(map(repr, unknown))}; "
+            f"expected one of: {', '.join(known)}"
+        )
     filters = SimilarFilters(
         genres=frozenset(query.genre),
         exclude_genres=frozenset(query.exclude_genre),

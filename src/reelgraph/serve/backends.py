@@ -95,6 +95,7 @@ class StoreBackend:
         self.name = store.name
         self.search = memory.search
         self.records = memory.records
+        self.genre_names = memory.genre_names
         self._lock = threading.Lock()  # one query at a time per store handle
 
     def info(self) -> dict[str, Any]:

@@ -51,6 +51,7 @@ class MemoryBackend:
         self.movie_ids = movies["movie_id"].to_numpy(np.int64)
         self.records = _movie_records(movies)
         self.briefs = {m: _brief(r) for m, r in self.records.items()}
+        self.genre_names = sorted({g for r in self.records.values() for g in r["genres"]})
         self._tag_sets: dict[int, set[str]] = {}
         self.search = TitleSearch(movies)
         self._index_edges(build.edges)

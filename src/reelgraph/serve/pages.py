@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from reelgraph import __version__
-from reelgraph.errors import BuildNotFound
+from reelgraph.errors import BuildNotFound, UserNotFound
 
 PAGES = ("/", "/movies/{movie_id:int}", "/users/{user_id:int}", "/liked")
 VENDOR = {"cytoscape": "cytoscape/dist", "swagger-ui": "swagger-ui-dist"}
@@ -65,7 +65,24 @@ async def _page(request: Request) -> Response:
     missing = _missing_assets(request) or _missing_build(request)
     if missing is not None:
         return missing
-    return HTMLResponse(_template("page.html").substitute(version=__version__))
+    page = _template("page.html").substitute(version=__version__)
+    return HTMLResponse(page, status_code=_page_status(request))
+
+
+def _page_status(request: Request) -> int:
+    """404 for the page of a movie or user the build does not have (the page still loads and
+    says so), 200 otherwise."""
+    data = request.app.state.serve.backend()
+    movie_id = request.path_params.get("movie_id")
+    if movie_id is not None and movie_id not in data.records:
+        return 404
+    user_id = request.path_params.get("user_id")
+    if user_id is not None:
+        try:
+            data.user(user_id, 1)
+        except UserNotFound:
+            return 404
+    return 200
 
 
 async def _favicon() -> Response:
