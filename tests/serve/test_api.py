@@ -392,3 +392,9 @@ def test_pages_of_unknown_movies_and_users_are_404(client, path, status):
     response = client.get(path, headers={"accept": "text/html"})
     assert response.status_code == status
     assert "<html" in response.text.lower()
+
+
+def test_liked_ids_must_be_integers_not_booleans(client):
+    response = client.post("/api/recommendations", json={"liked": [True]})
+    assert response.status_code == 422
+    assert "body field 'liked.0'" in response.json()["error"]["message"]

@@ -53,7 +53,7 @@ def parse_liked(text: str) -> list[int]:
     default=LIKED_THRESHOLD,
     show_default=True,
     type=float,
-    help="Ratings at or above this make a movie liked.",
+    help="With --user: ratings at or above this make a movie liked.",
 )
 @click.option("--explain", is_flag=True, help="Show which liked movies led to each one.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")

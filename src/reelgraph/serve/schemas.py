@@ -51,7 +51,10 @@ class SimilarQuery(Query):
     def _year_range(self) -> SimilarQuery:
         both = self.year_min is not None and self.year_max is not None
         if both and self.year_min > self.year_max:
-            raise ValueError(f"year_min ({self.year_min}) is after year_max ({self.year_max})")
+            raise ValueError(
+                f"query parameters 'year_min' ({self.year_min}) and 'year_max' "
+                f"({self.year_max}): year_min is after year_max"
+            )
         return self
 
 
@@ -79,7 +82,9 @@ class LikedRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    liked: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=200)]
+    liked: Annotated[
+        list[Annotated[int, Field(ge=1, strict=True)]], Field(min_length=1, max_length=200)
+    ]
     k: int = Field(default=10, ge=1, le=MAX_K)
 
 
