@@ -144,7 +144,7 @@ def recipe_from_dict(data: dict[str, Any], source: str = "recipe") -> Recipe:
             found = ", ".join(map(repr, table)) if isinstance(table, dict) else repr(table)
             raise RecipeError(f"{source}: [views.{name}] needs a 'weight' (found: {found})")
         options = {k: v for k, v in table.items() if k != "weight"}
-        spec = ViewSpec(name, _weight(table["weight"], name, source), options)
+        spec = ViewSpec(name, check_weight(table["weight"], name, source), options)
         spec.make()  # rejects unknown views and options now, not mid-build
         views.append(spec)
     check_weights({v.name: v.weight for v in views}, source)
@@ -194,6 +194,3 @@ def check_weights(weights: dict[str, Any], source: str = "weights") -> dict[str,
     if checked and not any(checked.values()):
         raise RecipeError(f"{source}: every view weight is 0; at least one must be positive")
     return checked
-
-
-_weight = check_weight

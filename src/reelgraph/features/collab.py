@@ -68,7 +68,7 @@ class CollabView(View):
         n = len(dataset.movies)
         kept = ratings[ratings["rating"] >= self.min_rating]
         users, user_col = np.unique(kept["user_id"].to_numpy(), return_inverse=True)
-        rows = np.searchsorted(dataset.movie_ids, kept["movie_id"].to_numpy())
+        rows = dataset.positions(kept["movie_id"].to_numpy())
         values = self._values(kept, user_col)
         raters = sp.csr_matrix((values, (rows, user_col)), shape=(n, len(users)))
         raters.eliminate_zeros()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reelgraph.data.dataset import Dataset
+from reelgraph.data.dataset import Dataset, catalogue_positions
 from reelgraph.features.base import View, ViewVectors, normalised, register_view
 
 YEAR_BINS = 5
@@ -90,19 +90,6 @@ def rating_stats(movie_ids: np.ndarray, ratings: pd.DataFrame) -> tuple[np.ndarr
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
     return count, mean
-
-
-def catalogue_positions(catalogue: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
-    """Position in the sorted `catalogue` of each of `movie_ids` (all present in it).
-
-    A lookup table indexed by movieId (ids are positive and below a few hundred thousand in
-    every release) is 20-50x faster than a binary search over 25M ratings.
-    """
-    if len(catalogue) and catalogue[0] > 0 and catalogue[-1] < 50_000_000:
-        table = np.zeros(int(catalogue[-1]) + 1, dtype=np.int64)
-        table[catalogue] = np.arange(len(catalogue))
-        return table[movie_ids]
-    return np.searchsorted(catalogue, movie_ids)
 
 
 def year_groups(years: pd.Series) -> np.ndarray:

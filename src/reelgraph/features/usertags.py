@@ -53,7 +53,7 @@ class UserTagsView(View):
         idf = np.log(n_tagged / df.to_numpy(np.float64))
         cols = counts["tag"].map(vocabulary).to_numpy()
         tf = np.log1p(counts["users"].to_numpy(np.float64))
-        rows = np.searchsorted(dataset.movie_ids, counts["movie_id"].to_numpy())
+        rows = dataset.positions(counts["movie_id"].to_numpy())
         matrix = sp.csr_matrix((tf * idf[cols], (rows, cols)), shape=(n, len(vocabulary)))
         matrix.eliminate_zeros()
         return normalised(matrix, n)
