@@ -79,17 +79,11 @@ def check_edges(build: Build) -> None:
 
 def _keep(targets: pd.DataFrame, filters: SimilarFilters) -> list[bool]:
     """Per neighbour (rows of the catalogue, in edge order): does it pass the filters?"""
-    keep = []
-    for genres, year, count in zip(targets["genres"], targets["year"], targets["n_ratings"],
-                                   strict=True):  # fmt: skip
-        ok = not filters.genres or bool(set(genres) & set(filters.genres))
-        ok = ok and not set(genres) & set(filters.exclude_genres)
-        known = not pd.isna(year)
-        ok = ok and (filters.year_from is None or (known and year >= filters.year_from))
-        ok = ok and (filters.year_to is None or (known and year <= filters.year_to))
-        ok = ok and (filters.min_ratings is None or count >= filters.min_ratings)
-        keep.append(ok)
-    return keep
+    years = [None if pd.isna(y) else int(y) for y in targets["year"]]
+    return [
+        filters.keeps(genres, year, count)
+        for genres, year, count in zip(targets["genres"], years, targets["n_ratings"], strict=True)
+    ]
 
 
 def movie_record(movies: pd.DataFrame, movie_id: int) -> dict[str, Any]:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
 
 from reelgraph.errors import StoreError
 from reelgraph.recommend.graph import LIKED_THRESHOLD
@@ -46,6 +48,31 @@ class SimilarFilters:
     year_from: int | None = None
     year_to: int | None = None
     min_ratings: int | None = None
+
+    def keeps(self, genres: Iterable[str], year: int | None, n_ratings: int) -> bool:
+        """Whether a movie with these fields passes every filter (the in-memory form of the
+        store's Cypher condition)."""
+        genres = set(genres)
+        if self.genres and not genres & set(self.genres):
+            return False
+        if genres & set(self.exclude_genres):
+            return False
+        if (self.year_from is not None or self.year_to is not None) and year is None:
+            return False
+        if self.year_from is not None and year < self.year_from:
+            return False
+        if self.year_to is not None and year > self.year_to:
+            return False
+        return self.min_ratings is None or n_ratings >= self.min_ratings
+
+    def mask(self, records: Sequence[dict[str, Any]]) -> np.ndarray:
+        """bool array, shape (len(records),): which movie records (genres, year, n_ratings)
+        pass."""
+        return np.fromiter(
+            (self.keeps(r["genres"], r["year"], r["n_ratings"]) for r in records),
+            dtype=bool,
+            count=len(records),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The filters that are set, as plain data."""

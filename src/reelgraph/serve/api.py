@@ -10,10 +10,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from reelgraph.errors import BuildNotFound, RecipeError
+from reelgraph.graph.store import SimilarFilters
 from reelgraph.recipe import parse_weight_overrides
 from reelgraph.serve import schemas as s
 from reelgraph.serve.search import TIERS
-from reelgraph.serve.similar import SimilarFilters
 
 router = APIRouter(prefix="/api")
 
@@ -108,11 +108,11 @@ async def similar(
             f"expected one of: {', '.join(known)}"
         )
     filters = SimilarFilters(
-        genres=frozenset(query.genre),
-        exclude_genres=frozenset(query.exclude_genre),
-        year_min=query.year_min,
-        year_max=query.year_max,
-        min_ratings=query.min_ratings,
+        genres=tuple(sorted(set(query.genre))),
+        exclude_genres=tuple(sorted(set(query.exclude_genre))),
+        year_from=query.year_min,
+        year_to=query.year_max,
+        min_ratings=query.min_ratings or None,
     )
     return await answer(request, "similar", movie_id, query.k, weights, filters)
 

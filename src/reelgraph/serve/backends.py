@@ -17,8 +17,8 @@ from typing import Any
 
 from reelgraph.builds import CURRENT, Build
 from reelgraph.errors import ReelgraphError
+from reelgraph.graph.store import SimilarFilters
 from reelgraph.serve.memory import REASONS_SHOWN, MemoryBackend
-from reelgraph.serve.similar import SimilarFilters
 
 log = logging.getLogger(__name__)
 
@@ -118,19 +118,10 @@ class StoreBackend:
         self, movie_id: int, k: int, weights: dict[str, float] | None, filters: SimilarFilters
     ) -> dict[str, Any]:
         """See `MemoryBackend.similar`; asked of the store."""
-        from reelgraph.graph.store import SimilarFilters as StoreFilters
-
         source = self.memory.record(movie_id)
         used = self.memory._weights(weights)
-        asked = StoreFilters(
-            genres=tuple(sorted(filters.genres)),
-            exclude_genres=tuple(sorted(filters.exclude_genres)),
-            year_from=filters.year_min,
-            year_to=filters.year_max,
-            min_ratings=filters.min_ratings or None,
-        )
         with self._lock:
-            answer = self.store.similar(movie_id, k, asked, weights)
+            answer = self.store.similar(movie_id, k, filters, weights)
         similar = [
             {
                 "rank": e["rank"],

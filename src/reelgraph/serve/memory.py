@@ -18,10 +18,11 @@ import pandas as pd
 
 from reelgraph.builds import Build
 from reelgraph.errors import MovieNotFound, RecipeError, UserNotFound
+from reelgraph.graph.store import SimilarFilters
 from reelgraph.recipe import check_weights
 from reelgraph.recommend.walk import LIKED_THRESHOLD, EdgeMatrix, LikedWalk
 from reelgraph.serve.search import TitleSearch
-from reelgraph.serve.similar import SimilarFilters, rank_edges
+from reelgraph.serve.similar import rank_edges
 
 log = logging.getLogger(__name__)
 
